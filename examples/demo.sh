@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The end-to-end demo: a store in a fresh directory, one envelope with a
+# company signer and a client, its fields, and the views on it.
+#
+#   SIGNET=path/to/signet examples/demo.sh      (scripts/setup demo runs it)
+#
+# The store is left in place so you can look around; its path is printed.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+signet=${SIGNET:-signet}
+export SIGNET_HOME=${SIGNET_DEMO_HOME:-$(mktemp -d /tmp/signet-demo.XXXXXX)/store}
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+show() {
+    printf '$ %s\n' "$*"
+    "$@"
+}
+
+step "1. A store (SQLite in WAL mode, documents, outbox) in $SIGNET_HOME"
+show "$signet" init --org "ACME Sp. z o.o."
+
+step "2. An envelope: the director signs first (with a stamp), then the client"
+id=$(
+    "$signet" create "$here/act-of-work.pdf" \
+        --title "Act of completed work No. 17 — Łódź" \
+        --party "role=company,name=Anna Nowak,email=anna@acme.test,order=1,kind=organization,stamp=required" \
+        --party "role=client,\"name=Пётр Иванов, ООО Вектор\",phone=+48 601 234 567,order=2,auth=sms"
+)
+echo "created envelope $id"
+
+step "3. Fields, placed on the page as it is displayed"
+show "$signet" add-field "$id" --type signature --role company --page last --rect 72,140,180,50 --name director_signature
+show "$signet" add-field "$id" --type stamp --role company --page last --unit mm --rect 95,30,40,40 --name company_stamp
+show "$signet" add-field "$id" --type text --role client --page 1 --rect 72,80,250,18 --name client_address --label "Your address"
+show "$signet" add-field "$id" --type date_signed --role client --page last --rect 330,120,120,18
+show "$signet" add-field "$id" --type signature --role client --page last --rect 330,140,180,50 --name client_signature
+
+step "4. The envelope in detail"
+show "$signet" status "$id"
+
+step "5. The same for scripts (JSON, first lines)"
+"$signet" status "$id" --json | head -n 12
+echo "  ..."
+
+step "6. Bad input is refused with exit 2 and nothing written"
+set +e
+"$signet" add-field "$id" --type signature --role notary --page 1 --rect 10,10,100,40
+echo "exit status: $?"
+"$signet" add-field "$id" --type text --role client --page 9 --rect 10,10,100,20
+echo "exit status: $?"
+set -e
+
+step "7. The board: which envelope waits for whom"
+show "$signet" status --board
+
+step "Where to look"
+cat <<EOT
+  store:      $SIGNET_HOME   (signet.db, config.yaml, documents/, outbox/)
+  envelope:   $id
+  try:        SIGNET_HOME=$SIGNET_HOME $signet status $id
+  manuals:    man/signet.1 and man/signet-*.1 (man -l man/signet.1)
+EOT

@@ -1,0 +1,82 @@
+#include "audit/audit.hpp"
+
+#include "util/crypto_hash.hpp"
+#include "util/fs.hpp"
+
+#include <cstdlib>
+#include <unistd.h>
+
+namespace signet::audit {
+
+const char* const k_genesis_hash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+Actor current_actor() {
+    Actor actor;
+    actor.os_user = util::current_user();
+    actor.name = actor.os_user;
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) == 0) {
+        actor.host = host;
+    }
+    if (const char* ssh = std::getenv("SSH_CLIENT"); ssh != nullptr && *ssh != '\0') {
+        std::string client(ssh);
+        actor.terminal = "ssh " + client.substr(0, client.find(' '));
+    } else if (const char* tty = ::ttyname(STDIN_FILENO); tty != nullptr) {
+        actor.terminal = tty;
+    } else {
+        actor.terminal = "-";
+    }
+    return actor;
+}
+
+namespace {
+
+// Length-prefixed fields: no separator can be forged inside a value.
+void add_part(std::string& out, const std::string& part) {
+    out += std::to_string(part.size());
+    out += ':';
+    out += part;
+}
+
+}  // namespace
+
+std::string append_event(store::Database& db, std::int64_t envelope_seq, const Actor& actor,
+                         util::UnixTime at, const EventInput& event) {
+    std::string prev = k_genesis_hash;
+    {
+        store::Statement last = db.prepare(
+            "SELECT hash FROM events WHERE envelope_seq = ? ORDER BY seq DESC LIMIT 1");
+        last.bind(1, envelope_seq);
+        if (last.step()) {
+            prev = last.text(0);
+        }
+    }
+    std::string canonical;
+    for (const std::string& part :
+         {prev, std::to_string(envelope_seq), std::to_string(at), actor.name, actor.os_user,
+          actor.host, actor.terminal, event.action, event.details,
+          event.doc_before.value_or(""), event.doc_after.value_or("")}) {
+        add_part(canonical, part);
+    }
+    const std::string hash = util::sha256_hex(canonical);
+    db.prepare(
+          "INSERT INTO events (envelope_seq, at, actor, os_user, host, terminal, action, details,"
+          " doc_before, doc_after, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, envelope_seq)
+        .bind(2, at)
+        .bind(3, actor.name)
+        .bind(4, actor.os_user)
+        .bind(5, actor.host)
+        .bind(6, actor.terminal)
+        .bind(7, event.action)
+        .bind(8, event.details)
+        .bind(9, event.doc_before)
+        .bind(10, event.doc_after)
+        .bind(11, prev)
+        .bind(12, hash)
+        .run();
+    return hash;
+}
+
+}  // namespace signet::audit

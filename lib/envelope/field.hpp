@@ -1,0 +1,39 @@
+// Field rules: names, values by type, pages and rectangles as people type
+// them.
+#pragma once
+
+#include "envelope/model.hpp"
+#include "pdf/geometry.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace signet::envelope {
+
+// [A-Za-z0-9_.-], 1 to 64 characters. Throws bad_input naming `where`.
+void check_field_name(std::string_view name, std::string_view where);
+
+// True for types that signet or the signer's images fill, never a typed value.
+bool is_signing_type(FieldType type);
+
+// Fields are required unless said otherwise; a checkbox is optional.
+bool default_required(FieldType type);
+
+// Checks a value for a field of `type` and returns it normalised (a
+// checkbox as "true"/"false", an e-mail with its domain lowercased).
+std::string check_field_value(FieldType type, std::string_view value, std::string_view where);
+
+// "3" or "last" (case-insensitive), against a document of page_count pages.
+int resolve_page(std::string_view page, int page_count, std::string_view where);
+
+enum class Unit { pt, mm };
+std::optional<Unit> parse_unit(std::string_view unit);
+
+// "X,Y,W,H" in `unit`, returned in points.
+pdf::Box parse_rect(std::string_view rect, Unit unit, std::string_view where);
+
+// The longest text value accepted, in bytes.
+constexpr std::size_t k_max_value_bytes = 4000;
+
+}  // namespace signet::envelope

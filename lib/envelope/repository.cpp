@@ -1,0 +1,410 @@
+#include "envelope/repository.hpp"
+
+#include "signet/error.hpp"
+
+#include <map>
+
+namespace signet::envelope {
+namespace {
+
+const char* const k_envelope_columns =
+    "e.seq, e.id, e.title, e.status, e.owner, e.created_at, e.expires_at, e.waiting_since, "
+    "e.waiting_for, e.document_sha256, e.current_sha256, e.revisions, "
+    "(SELECT page_count FROM documents d WHERE d.sha256 = e.document_sha256)";
+
+Envelope read_envelope_row(const store::Statement& q) {
+    Envelope e;
+    e.seq = q.integer(0);
+    e.id = q.text(1);
+    e.title = q.text(2);
+    e.status = parse_envelope_status(q.text_view(3)).value_or(EnvelopeStatus::draft);
+    e.owner = q.text(4);
+    e.created_at = q.integer(5);
+    e.expires_at = q.optional_integer(6);
+    e.waiting_since = q.integer(7);
+    e.waiting_for = q.text(8);
+    e.document.sha256 = q.text(9);
+    e.document.current_sha256 = q.text(10);
+    e.document.revisions = static_cast<int>(q.integer(11));
+    e.document.pages = static_cast<int>(q.integer(12));
+    return e;
+}
+
+const char* const k_party_columns =
+    "p.envelope_seq, p.role, p.name, p.email, p.phone, p.routing_order, p.kind, p.action, "
+    "p.auth, p.stamp, p.status";
+
+Party read_party_row(const store::Statement& q) {
+    Party p;
+    p.role = q.text(1);
+    p.name = q.text(2);
+    p.email = q.optional_text(3);
+    p.phone = q.optional_text(4);
+    p.order = static_cast<int>(q.integer(5));
+    p.kind = parse_party_kind(q.text_view(6)).value_or(PartyKind::person);
+    p.action = parse_party_action(q.text_view(7)).value_or(PartyAction::sign);
+    p.auth = parse_auth_method(q.text_view(8)).value_or(AuthMethod::email);
+    p.stamp = parse_stamp_rule(q.text_view(9)).value_or(StampRule::none);
+    p.status = parse_party_status(q.text_view(10)).value_or(PartyStatus::waiting);
+    return p;
+}
+
+const char* const k_field_columns =
+    "f.envelope_seq, f.name, f.type, f.role, f.page, f.x, f.y, f.width, f.height, f.required, "
+    "f.label, f.value, f.filled";
+
+Field read_field_row(const store::Statement& q) {
+    Field f;
+    f.name = q.text(1);
+    f.type = parse_field_type(q.text_view(2)).value_or(FieldType::text);
+    f.role = q.optional_text(3);
+    f.page = static_cast<int>(q.integer(4));
+    f.rect = pdf::Box{q.real(5), q.real(6), q.real(7), q.real(8)};
+    f.required = q.integer(9) != 0;
+    f.label = q.optional_text(10);
+    f.value = q.optional_text(11);
+    f.filled = q.integer(12) != 0;
+    return f;
+}
+
+// The WHERE clause for a filter over envelopes aliased "e"; parameters
+// are bound by bind_filter in the same order.
+std::string filter_sql(const ListFilter& filter) {
+    std::string sql;
+    auto add = [&](const std::string& cond) { sql += (sql.empty() ? " WHERE " : " AND ") + cond; };
+    if (filter.stage) {
+        if (*filter.stage == "waiting") {
+            add("e.status IN ('sent', 'in_progress')");
+        } else {
+            add("e.status = ?");
+        }
+    }
+    if (filter.owner) {
+        add("e.owner = ?");
+    }
+    return sql;
+}
+
+void bind_filter(store::Statement& q, const ListFilter& filter) {
+    int i = 1;
+    if (filter.stage && *filter.stage != "waiting") {
+        q.bind(i++, *filter.stage);
+    }
+    if (filter.owner) {
+        q.bind(i++, *filter.owner);
+    }
+}
+
+}  // namespace
+
+void check_stage(const std::string& stage) {
+    if (stage != "waiting" && !parse_envelope_status(stage)) {
+        throw bad_input("unknown stage \"" + stage + "\"",
+                        {"stages: draft sent in_progress waiting completed declined voided "
+                         "expired"});
+    }
+}
+
+void EnvelopeRepository::put_document(const std::string& sha256, std::size_t size,
+                                      const pdf::DocumentInfo& info, util::UnixTime now) {
+    store::Statement doc = m_db.prepare(
+        "INSERT OR IGNORE INTO documents (sha256, size, page_count, created_at) VALUES (?,?,?,?)");
+    doc.bind(1, sha256)
+        .bind(2, static_cast<std::int64_t>(size))
+        .bind(3, static_cast<std::int64_t>(info.pages.size()))
+        .bind(4, now)
+        .run();
+    if (m_db.changes() == 0) {
+        return;  // stored before: same bytes, same pages
+    }
+    store::Statement page = m_db.prepare(
+        "INSERT INTO document_pages (sha256, page, media_x, media_y, media_w, media_h,"
+        " crop_x, crop_y, crop_w, crop_h, rotate) VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < info.pages.size(); ++i) {
+        const pdf::PageInfo& p = info.pages[i];
+        page.bind(1, sha256)
+            .bind(2, static_cast<std::int64_t>(i + 1))
+            .bind(3, p.media_box.x)
+            .bind(4, p.media_box.y)
+            .bind(5, p.media_box.width)
+            .bind(6, p.media_box.height)
+            .bind(7, p.crop_box.x)
+            .bind(8, p.crop_box.y)
+            .bind(9, p.crop_box.width)
+            .bind(10, p.crop_box.height)
+            .bind(11, p.rotate)
+            .run();
+    }
+}
+
+std::vector<pdf::PageInfo> EnvelopeRepository::document_pages(const std::string& sha256) {
+    store::Statement q = m_db.prepare(
+        "SELECT media_x, media_y, media_w, media_h, crop_x, crop_y, crop_w, crop_h, rotate"
+        " FROM document_pages WHERE sha256 = ? ORDER BY page");
+    q.bind(1, sha256);
+    std::vector<pdf::PageInfo> pages;
+    while (q.step()) {
+        pdf::PageInfo p;
+        p.media_box = pdf::Box{q.real(0), q.real(1), q.real(2), q.real(3)};
+        p.crop_box = pdf::Box{q.real(4), q.real(5), q.real(6), q.real(7)};
+        p.rotate = static_cast<int>(q.integer(8));
+        pages.push_back(p);
+    }
+    return pages;
+}
+
+void EnvelopeRepository::insert(Envelope& e, const std::optional<std::string>& idempotency_key) {
+    m_db.prepare(
+            "INSERT INTO envelopes (id, title, status, owner, created_at, updated_at, expires_at,"
+            " waiting_since, waiting_for, document_sha256, current_sha256, revisions,"
+            " idempotency_key) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, e.id)
+        .bind(2, e.title)
+        .bind(3, to_string(e.status))
+        .bind(4, e.owner)
+        .bind(5, e.created_at)
+        .bind(6, e.created_at)
+        .bind(7, e.expires_at)
+        .bind(8, e.waiting_since)
+        .bind(9, e.waiting_for)
+        .bind(10, e.document.sha256)
+        .bind(11, e.document.current_sha256)
+        .bind(12, e.document.revisions)
+        .bind(13, idempotency_key)
+        .run();
+    e.seq = m_db.last_insert_rowid();
+
+    store::Statement party = m_db.prepare(
+        "INSERT INTO parties (envelope_seq, position, role, name, email, phone, routing_order,"
+        " kind, action, auth, stamp, status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+    for (std::size_t i = 0; i < e.parties.size(); ++i) {
+        const Party& p = e.parties[i];
+        party.bind(1, e.seq)
+            .bind(2, static_cast<std::int64_t>(i + 1))
+            .bind(3, p.role)
+            .bind(4, p.name)
+            .bind(5, p.email)
+            .bind(6, p.phone)
+            .bind(7, p.order)
+            .bind(8, to_string(p.kind))
+            .bind(9, to_string(p.action))
+            .bind(10, to_string(p.auth))
+            .bind(11, to_string(p.stamp))
+            .bind(12, to_string(p.status))
+            .run();
+    }
+    for (std::size_t i = 0; i < e.fields.size(); ++i) {
+        insert_field(e.seq, static_cast<int>(i + 1), e.fields[i]);
+    }
+}
+
+void EnvelopeRepository::insert_field(std::int64_t envelope_seq, int position, const Field& f) {
+    m_db.prepare(
+            "INSERT INTO fields (envelope_seq, position, name, type, role, page, x, y, width,"
+            " height, required, label, value, filled) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+        .bind(1, envelope_seq)
+        .bind(2, position)
+        .bind(3, f.name)
+        .bind(4, to_string(f.type))
+        .bind(5, f.role)
+        .bind(6, f.page)
+        .bind(7, f.rect.x)
+        .bind(8, f.rect.y)
+        .bind(9, f.rect.width)
+        .bind(10, f.rect.height)
+        .bind(11, f.required)
+        .bind(12, f.label)
+        .bind(13, f.value)
+        .bind(14, f.filled)
+        .run();
+}
+
+void EnvelopeRepository::touch(std::int64_t envelope_seq, util::UnixTime now) {
+    m_db.prepare("UPDATE envelopes SET updated_at = ? WHERE seq = ?")
+        .bind(1, now)
+        .bind(2, envelope_seq)
+        .run();
+}
+
+std::optional<std::string> EnvelopeRepository::find_id_by_key(const std::string& key) {
+    store::Statement q = m_db.prepare("SELECT id FROM envelopes WHERE idempotency_key = ?");
+    q.bind(1, key);
+    if (q.step()) {
+        return q.text(0);
+    }
+    return std::nullopt;
+}
+
+bool EnvelopeRepository::id_exists(const std::string& id) {
+    store::Statement q = m_db.prepare("SELECT 1 FROM envelopes WHERE id = ?");
+    q.bind(1, id);
+    return q.step();
+}
+
+Envelope EnvelopeRepository::load(const std::string& id) {
+    store::Statement q = m_db.prepare(std::string("SELECT ") + k_envelope_columns +
+                                      " FROM envelopes e WHERE e.id = ?");
+    q.bind(1, id);
+    if (!q.step()) {
+        throw not_found("no envelope \"" + id + "\" in the store",
+                        {"list the envelopes with: signet status"});
+    }
+    Envelope e = read_envelope_row(q);
+    store::Statement parties = m_db.prepare(std::string("SELECT ") + k_party_columns +
+                                            " FROM parties p WHERE p.envelope_seq = ?"
+                                            " ORDER BY p.position");
+    parties.bind(1, e.seq);
+    while (parties.step()) {
+        e.parties.push_back(read_party_row(parties));
+    }
+    store::Statement fields = m_db.prepare(std::string("SELECT ") + k_field_columns +
+                                           " FROM fields f WHERE f.envelope_seq = ?"
+                                           " ORDER BY f.position");
+    fields.bind(1, e.seq);
+    while (fields.step()) {
+        e.fields.push_back(read_field_row(fields));
+    }
+    return e;
+}
+
+void for_each_envelope(store::Database& db, const ListFilter& filter,
+                       const std::function<void(const Envelope&)>& fn) {
+    const std::string where = filter_sql(filter);
+    const bool filtered = !where.empty();
+    // Three ordered scans merged by envelope_seq: one pass over each table
+    // instead of two queries per envelope.
+    db.read([&] {
+        store::Statement envelopes = db.prepare(std::string("SELECT ") + k_envelope_columns +
+                                                " FROM envelopes e" + where + " ORDER BY e.seq");
+        bind_filter(envelopes, filter);
+        auto join = [&](const char* alias) {
+            return filtered ? std::string(" JOIN envelopes e ON e.seq = ") + alias +
+                                  ".envelope_seq" + where
+                            : std::string();
+        };
+        store::Statement parties =
+            db.prepare(std::string("SELECT ") + k_party_columns + " FROM parties p" + join("p") +
+                       " ORDER BY p.envelope_seq, p.position");
+        bind_filter(parties, filter);
+        store::Statement fields =
+            db.prepare(std::string("SELECT ") + k_field_columns + " FROM fields f" + join("f") +
+                       " ORDER BY f.envelope_seq, f.position");
+        bind_filter(fields, filter);
+
+        bool party_row = parties.step();
+        bool field_row = fields.step();
+        Envelope e;
+        while (envelopes.step()) {
+            e = read_envelope_row(envelopes);
+            while (party_row && parties.integer(0) < e.seq) {
+                party_row = parties.step();
+            }
+            while (party_row && parties.integer(0) == e.seq) {
+                e.parties.push_back(read_party_row(parties));
+                party_row = parties.step();
+            }
+            while (field_row && fields.integer(0) < e.seq) {
+                field_row = fields.step();
+            }
+            while (field_row && fields.integer(0) == e.seq) {
+                e.fields.push_back(read_field_row(fields));
+                field_row = fields.step();
+            }
+            fn(e);
+        }
+    });
+}
+
+std::vector<BoardColumn> load_board(store::Database& db, const ListFilter& filter,
+                                    int per_column) {
+    if (filter.stage) {
+        check_stage(*filter.stage);  // stage names are spliced into the SQL below
+    }
+    std::vector<BoardColumn> columns;
+    const std::string owner_sql = filter.owner ? " AND e.owner = ?" : "";
+    auto fill = [&](BoardColumn& column, const std::string& condition,
+                    const std::optional<std::string>& waiting_for, bool newest_first) {
+        auto bind = [&](store::Statement& q) {
+            int i = 1;
+            if (waiting_for) {
+                q.bind(i++, *waiting_for);
+            }
+            if (filter.owner) {
+                q.bind(i++, *filter.owner);
+            }
+        };
+        const std::string where = " FROM envelopes e WHERE " + condition +
+                                  (waiting_for ? " AND e.waiting_for = ?" : "") + owner_sql;
+        store::Statement count = db.prepare("SELECT count(*)" + where);
+        bind(count);
+        count.step();
+        column.count = count.integer(0);
+        store::Statement top =
+            db.prepare(std::string("SELECT ") + k_envelope_columns + where +
+                       " ORDER BY e.waiting_since " + (newest_first ? "DESC" : "ASC") +
+                       ", e.seq LIMIT ?");
+        bind(top);
+        top.bind(1 + (waiting_for ? 1 : 0) + (filter.owner ? 1 : 0), per_column);
+        while (top.step()) {
+            column.top.push_back(read_envelope_row(top));
+        }
+    };
+    auto wanted = [&](std::initializer_list<const char*> statuses) {
+        if (!filter.stage) {
+            return true;
+        }
+        for (const char* s : statuses) {
+            if (*filter.stage == s) {
+                return true;
+            }
+        }
+        return false;
+    };
+    db.read([&] {
+        if (wanted({"draft"})) {
+            BoardColumn draft{"draft", 0, {}};
+            fill(draft, "e.status = 'draft'", std::nullopt, false);
+            columns.push_back(std::move(draft));
+        }
+        if (wanted({"waiting", "sent", "in_progress"})) {
+            const std::string waiting =
+                "e.status IN ('sent', 'in_progress')" +
+                (filter.stage && *filter.stage != "waiting" ? " AND e.status = '" +
+                                                                  *filter.stage + "'"
+                                                            : std::string());
+            store::Statement roles = db.prepare("SELECT DISTINCT e.waiting_for FROM envelopes e"
+                                                " WHERE e.status IN ('sent', 'in_progress')"
+                                                " ORDER BY e.waiting_for");
+            std::vector<std::string> role_sets;
+            while (roles.step()) {
+                role_sets.push_back(roles.text(0));
+            }
+            for (const std::string& roles_text : role_sets) {
+                BoardColumn column{"waiting: " + (roles_text.empty() ? "-" : roles_text), 0, {}};
+                fill(column, waiting, roles_text, false);
+                if (column.count > 0) {
+                    columns.push_back(std::move(column));
+                }
+            }
+            if (role_sets.empty()) {
+                columns.push_back(BoardColumn{"waiting", 0, {}});
+            }
+        }
+        if (wanted({"completed"})) {
+            BoardColumn done{"completed", 0, {}};
+            fill(done, "e.status = 'completed'", std::nullopt, true);
+            columns.push_back(std::move(done));
+        }
+        if (wanted({"declined", "voided", "expired"})) {
+            BoardColumn ended{"declined/voided/expired", 0, {}};
+            const std::string which =
+                filter.stage ? "e.status = '" + *filter.stage + "'"
+                             : std::string("e.status IN ('declined', 'voided', 'expired')");
+            fill(ended, which, std::nullopt, true);
+            columns.push_back(std::move(ended));
+        }
+    });
+    return columns;
+}
+
+}  // namespace signet::envelope

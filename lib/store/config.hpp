@@ -1,0 +1,31 @@
+// config.yaml: the store's settings that people edit.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace signet::store {
+
+struct Config {
+    std::string phone_region;            // ISO 3166 alpha-2, "" when unset
+    std::string timezone = "UTC";        // IANA name
+    std::string date_format = "%Y-%m-%d";  // strftime pattern for date_signed
+    std::string locale = "en";           // en pl ru de fr it
+    long expires_in_days = 14;           // how long a sent envelope stays open
+};
+
+// Reads config.yaml; throws bad_input naming the file, line and column of a
+// bad value. A missing file gives the defaults.
+Config load_config(const std::filesystem::path& file);
+
+// The commented config.yaml that `signet init` writes.
+std::string default_config_text(const Config& config);
+
+// Guesses defaults for a new store from the environment: the phone region
+// from LANG/LC_ALL (pl_PL → PL), the zone from TZ or /etc/timezone.
+Config guess_config_defaults();
+
+// True when `zone` names a zone in the system's tz database.
+bool is_known_timezone(const std::string& zone);
+
+}  // namespace signet::store

@@ -1,0 +1,130 @@
+#include "store/schema.hpp"
+
+#include "signet/error.hpp"
+#include "store/database.hpp"
+
+namespace signet::store {
+
+const std::vector<std::string>& schema_migrations() {
+    static const std::vector<std::string> migrations = {
+        // 1: envelopes, their parties and fields, documents, the audit trail.
+        R"sql(
+CREATE TABLE schema_version (version INTEGER NOT NULL);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE documents (
+    sha256      TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    page_count  INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE document_pages (
+    sha256  TEXT NOT NULL REFERENCES documents(sha256),
+    page    INTEGER NOT NULL,
+    media_x REAL NOT NULL, media_y REAL NOT NULL, media_w REAL NOT NULL, media_h REAL NOT NULL,
+    crop_x  REAL NOT NULL, crop_y  REAL NOT NULL, crop_w  REAL NOT NULL, crop_h  REAL NOT NULL,
+    rotate  INTEGER NOT NULL,
+    PRIMARY KEY (sha256, page)
+) WITHOUT ROWID;
+CREATE TABLE envelopes (
+    seq             INTEGER PRIMARY KEY,
+    id              TEXT NOT NULL UNIQUE,
+    title           TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN
+                      ('draft','sent','in_progress','completed','declined','voided','expired')),
+    owner           TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    expires_at      INTEGER,
+    waiting_since   INTEGER NOT NULL,
+    waiting_for     TEXT NOT NULL DEFAULT '',
+    document_sha256 TEXT NOT NULL REFERENCES documents(sha256),
+    current_sha256  TEXT NOT NULL,
+    revisions       INTEGER NOT NULL DEFAULT 1,
+    idempotency_key TEXT UNIQUE
+);
+CREATE INDEX envelopes_by_stage ON envelopes (status, waiting_for, waiting_since);
+CREATE INDEX envelopes_by_owner ON envelopes (owner);
+-- The board's waiting columns: who holds things up, longest first.
+CREATE INDEX envelopes_waiting ON envelopes (waiting_for, waiting_since)
+    WHERE status IN ('sent', 'in_progress');
+CREATE TABLE parties (
+    envelope_seq  INTEGER NOT NULL REFERENCES envelopes(seq),
+    position      INTEGER NOT NULL,
+    role          TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    email         TEXT,
+    phone         TEXT,
+    routing_order INTEGER NOT NULL,
+    kind          TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    auth          TEXT NOT NULL,
+    stamp         TEXT NOT NULL,
+    status        TEXT NOT NULL,
+    PRIMARY KEY (envelope_seq, position),
+    UNIQUE (envelope_seq, role)
+) WITHOUT ROWID;
+CREATE TABLE fields (
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    position     INTEGER NOT NULL,
+    name         TEXT NOT NULL,
+    type         TEXT NOT NULL,
+    role         TEXT,
+    page         INTEGER NOT NULL,
+    x REAL NOT NULL, y REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL,
+    required     INTEGER NOT NULL,
+    label        TEXT,
+    value        TEXT,
+    filled       INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (envelope_seq, position),
+    UNIQUE (envelope_seq, name)
+) WITHOUT ROWID;
+CREATE TABLE events (
+    seq          INTEGER PRIMARY KEY,
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    at           INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    os_user      TEXT NOT NULL,
+    host         TEXT NOT NULL,
+    terminal     TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    details      TEXT NOT NULL,
+    doc_before   TEXT,
+    doc_after    TEXT,
+    prev_hash    TEXT NOT NULL,
+    hash         TEXT NOT NULL
+);
+CREATE INDEX events_by_envelope ON events (envelope_seq, seq);
+)sql",
+    };
+    return migrations;
+}
+
+void apply_migrations(Database& db, const std::vector<std::string>& migrations,
+                      const std::string& name) {
+    const int newest = static_cast<int>(migrations.size());
+    const int current = db.schema_version();
+    if (current > newest) {
+        throw bad_input("the store \"" + name + "\" has schema version " +
+                            std::to_string(current) + ", newer than this signet knows (" +
+                            std::to_string(newest) + ")",
+                        {"use the newer signet that made this store"});
+    }
+    for (int version = current; version < newest; ++version) {
+        db.write([&] {
+            // Re-read inside the lock: another process may have migrated.
+            if (db.schema_version() > version) {
+                return;
+            }
+            db.exec(migrations[static_cast<std::size_t>(version)]);
+            if (version == 0) {
+                db.exec("INSERT INTO schema_version (version) VALUES (1)");
+            } else {
+                db.prepare("UPDATE schema_version SET version = ?")
+                    .bind(1, version + 1)
+                    .run();
+            }
+        });
+    }
+}
+
+}  // namespace signet::store

@@ -1,0 +1,113 @@
+#include "util/fs.hpp"
+
+#include "signet/error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fstream>
+#include <pwd.h>
+#include <sstream>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace signet::util {
+namespace {
+
+std::string errno_text() { return std::strerror(errno); }
+
+void write_all(int fd, std::string_view data, const fs::path& path) {
+    const char* p = data.data();
+    std::size_t left = data.size();
+    while (left > 0) {
+        const ssize_t n = ::write(fd, p, left);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw internal_error("cannot write \"" + path.string() + "\": " + errno_text());
+        }
+        p += n;
+        left -= static_cast<std::size_t>(n);
+    }
+}
+
+}  // namespace
+
+std::string read_file(const fs::path& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        throw bad_input("\"" + path.string() + "\": is a directory, not a file");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw bad_input("cannot read \"" + path.string() + "\": " + errno_text());
+    }
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    return std::move(buf).str();
+}
+
+void make_private_dir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        throw bad_input("cannot create directory \"" + dir.string() + "\": " + ec.message());
+    }
+    if (::chmod(dir.c_str(), 0700) != 0) {
+        throw bad_input("cannot make \"" + dir.string() + "\" private: " + errno_text());
+    }
+}
+
+void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) {
+        throw internal_error("cannot create a file in \"" + dir.string() + "\": " + errno_text());
+    }
+    try {
+        write_all(fd, data, path);
+        if (::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) {
+            throw internal_error("cannot write \"" + path.string() + "\": " + errno_text());
+        }
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmpl.c_str());
+        throw;
+    }
+    ::close(fd);
+    if (::rename(tmpl.c_str(), path.c_str()) != 0) {
+        const std::string why = errno_text();
+        ::unlink(tmpl.c_str());
+        throw internal_error("cannot rename into \"" + path.string() + "\": " + why);
+    }
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+fs::path home_dir() {
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+        return home;
+    }
+    if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_dir != nullptr) {
+        return pw->pw_dir;
+    }
+    throw internal_error("cannot find the home directory: set HOME or use --store");
+}
+
+std::string current_user() {
+    if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+        return pw->pw_name;
+    }
+    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
+        return user;
+    }
+    return "uid" + std::to_string(::geteuid());
+}
+
+}  // namespace signet::util

@@ -1,0 +1,29 @@
+// Files: reading, private directories, atomic writes.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace signet::util {
+
+namespace fs = std::filesystem;
+
+// Reads a whole file; throws bad_input naming the path when it cannot.
+std::string read_file(const fs::path& path);
+
+// Creates dir (and parents) if missing and makes it mode 0700.
+void make_private_dir(const fs::path& dir);
+
+// Writes data to path atomically: a temporary file in the same directory,
+// flushed (fsync), renamed over path, and the directory synced. The file
+// gets `mode` (0600 by default).
+void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0600);
+
+// The home directory of the current user ($HOME, else the passwd entry).
+fs::path home_dir();
+
+// The login name of the current user (from the passwd entry, else $USER).
+std::string current_user();
+
+}  // namespace signet::util

@@ -1,0 +1,73 @@
+#include "util/time.hpp"
+
+#include "signet/error.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+
+namespace signet::util {
+
+UnixTime now() {
+    if (const char* fixed = std::getenv("SIGNET_NOW"); fixed != nullptr && *fixed != '\0') {
+        return parse_rfc3339_utc(fixed);
+    }
+    return static_cast<UnixTime>(std::time(nullptr));
+}
+
+std::string rfc3339_utc(UnixTime t) {
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+UnixTime parse_rfc3339_utc(const std::string& s) {
+    int y = 0;
+    int mo = 0;
+    int d = 0;
+    int h = 0;
+    int mi = 0;
+    int sec = 0;
+    char z = 0;
+    int consumed = 0;
+    if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c%n", &y, &mo, &d, &h, &mi, &sec, &z,
+                    &consumed) == 7 &&
+        z == 'Z' && static_cast<std::size_t>(consumed) == s.size()) {
+        std::tm tm{};
+        tm.tm_year = y - 1900;
+        tm.tm_mon = mo - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = h;
+        tm.tm_min = mi;
+        tm.tm_sec = sec;
+        return static_cast<UnixTime>(timegm(&tm));
+    }
+    char* end = nullptr;
+    const long long epoch = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && end != nullptr && *end == '\0') {
+        return epoch;
+    }
+    throw bad_input("not an RFC 3339 UTC time: \"" + s + "\"",
+                    {"write it as 2026-11-23T09:00:00Z"});
+}
+
+std::string short_duration(std::int64_t seconds) {
+    if (seconds < 0) {
+        seconds = 0;
+    }
+    if (seconds < 60) {
+        return std::to_string(seconds) + "s";
+    }
+    if (seconds < 3600) {
+        return std::to_string(seconds / 60) + "m";
+    }
+    if (seconds < 86400) {
+        return std::to_string(seconds / 3600) + "h";
+    }
+    return std::to_string(seconds / 86400) + "d";
+}
+
+}  // namespace signet::util

@@ -1,0 +1,24 @@
+// Time: the store keeps UTC seconds since the epoch; output is RFC 3339.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace signet::util {
+
+using UnixTime = std::int64_t;
+
+// Now, in seconds since the epoch. SIGNET_NOW (an RFC 3339 UTC time or epoch
+// seconds) overrides it so that tests and demos are reproducible.
+UnixTime now();
+
+// "2026-11-23T09:07:51Z".
+std::string rfc3339_utc(UnixTime t);
+
+// Parses "YYYY-MM-DDTHH:MM:SSZ" (or epoch seconds); throws bad_input.
+UnixTime parse_rfc3339_utc(const std::string& s);
+
+// A short age for people: "45s", "12m", "3h", "5d".
+std::string short_duration(std::int64_t seconds);
+
+}  // namespace signet::util
