@@ -1,0 +1,156 @@
+# fish completion for signet(1). Installed as
+# share/fish/vendor_completions.d/signet.fish.
+# tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
+
+# The subcommand on the command line, if any (options and their values skipped).
+function __signet_command
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    for token in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $token
+            case --store --org --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+                set skip 1
+            case '-*'
+            case '*'
+                echo $token
+                return 0
+        end
+    end
+    return 1
+end
+
+function __signet_needs_command
+    not __signet_command >/dev/null
+end
+
+function __signet_using_command
+    set -l command (__signet_command)
+    and test "$command" = "$argv[1]"
+end
+
+# The first argument after the subcommand (the envelope), if any.
+function __signet_positional
+    set -l tokens (commandline -opc)
+    set -e tokens[1]
+    set -l skip 0
+    set -l seen_command 0
+    for token in $tokens
+        if test $skip -eq 1
+            set skip 0
+            continue
+        end
+        switch $token
+            case --store --org --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+                set skip 1
+            case '-*'
+            case '*'
+                if test $seen_command -eq 1
+                    echo $token
+                    return 0
+                end
+                set seen_command 1
+        end
+    end
+    return 1
+end
+
+function __signet_needs_positional
+    not __signet_positional >/dev/null
+end
+
+# Files ending in one of the extensions given (any case), and directories.
+function __signet_files
+    for path in (__fish_complete_path (commandline -ct))
+        set -l file (string replace -r '\t.*$' '' -- $path)
+        if string match -q -- '*/' $file
+            echo $file
+            continue
+        end
+        for ext in $argv
+            if string match -qi -- "*.$ext" $file
+                echo $file
+                break
+            end
+        end
+    end
+end
+
+# Runs signet with the --store given on the command line, if any.
+function __signet_run
+    set -l tokens (commandline -opc)
+    set -l store
+    set -l i 1
+    while test $i -le (count $tokens)
+        switch $tokens[$i]
+            case --store
+                set store --store $tokens[(math $i + 1)]
+            case '--store=*'
+                set store --store (string replace -- --store= '' $tokens[$i])
+        end
+        set i (math $i + 1)
+    end
+    command signet $store --no-color $argv 2>/dev/null
+end
+
+function __signet_envelopes
+    __signet_run status $argv | string match -r '^[a-z0-9]+(?= )'
+end
+
+function __signet_roles
+    set -l envelope (__signet_positional)
+    or return
+    __signet_run status $envelope --json | string replace -rf '^ *"role": "([a-z0-9_]*)",?$' '$1' | sort -u
+end
+
+complete -c signet -f
+
+# Global options: before or after the subcommand.
+complete -c signet -l store -xa '(__fish_complete_directories)' -d 'Store directory (else $SIGNET_HOME)'
+complete -c signet -l json -d 'Print one JSON document on stdout'
+complete -c signet -l no-color -d 'Never colour the output'
+complete -c signet -s q -l quiet -d 'Print only what scripts need'
+complete -c signet -s v -l verbose -d 'Say more about what happens'
+complete -c signet -s h -l help -d 'Print help and exit'
+complete -c signet -n __signet_needs_command -l version -d 'Print the version and exit'
+
+# Subcommands.
+complete -c signet -n __signet_needs_command -a init -d 'Create the envelope store (idempotent)'
+complete -c signet -n __signet_needs_command -a create -d 'Create a draft envelope from a PDF'
+complete -c signet -n __signet_needs_command -a add-field -d 'Add a field to a draft envelope'
+complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the list, or the board'
+
+# init
+complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
+
+# create
+complete -c signet -n '__signet_using_command create; and __signet_needs_positional' -xa '(__signet_files pdf)' -d 'PDF document'
+complete -c signet -n '__signet_using_command create' -l title -x -d 'Title shown to the parties'
+complete -c signet -n '__signet_using_command create' -l party -x -d 'A party: role=,name=,email=,phone=,order=,…'
+complete -c signet -n '__signet_using_command create' -l party-file -xa '(__signet_files yaml yml json)' -d 'Parties as a YAML or JSON list'
+complete -c signet -n '__signet_using_command create' -l owner -x -a '(__fish_complete_users)' -d 'The sender (default: the current user)'
+complete -c signet -n '__signet_using_command create' -l key -x -d 'Idempotency key'
+
+# add-field
+complete -c signet -n '__signet_using_command add-field; and __signet_needs_positional' -xa '(__signet_envelopes --stage draft)' -d 'Envelope'
+complete -c signet -n '__signet_using_command add-field' -l type -x -a 'signature initials stamp date_signed text multiline number checkbox email name' -d 'Field type'
+complete -c signet -n '__signet_using_command add-field' -l role -x -a '(__signet_roles)' -d 'The party that fills the field'
+complete -c signet -n '__signet_using_command add-field' -l page -x -a last -d 'Page number, or last'
+complete -c signet -n '__signet_using_command add-field' -l rect -x -d 'X,Y,W,H from the bottom-left of the page as displayed'
+complete -c signet -n '__signet_using_command add-field' -l unit -x -a 'pt mm' -d 'Unit of --rect'
+complete -c signet -n '__signet_using_command add-field' -l name -x -d 'Field name (generated when not given)'
+complete -c signet -n '__signet_using_command add-field' -l label -x -d 'What the signer is asked'
+complete -c signet -n '__signet_using_command add-field; and not __fish_seen_argument -l optional' -l required -d 'The party must fill it (the default)'
+complete -c signet -n '__signet_using_command add-field; and not __fish_seen_argument -l required' -l optional -d 'The party may leave it empty'
+complete -c signet -n '__signet_using_command add-field' -l value -x -d 'A value fixed by the sender'
+
+# status
+complete -c signet -n '__signet_using_command status; and __signet_needs_positional' -xa '(__signet_envelopes)' -d 'Envelope'
+complete -c signet -n '__signet_using_command status' -l stage -x -a 'draft sent in_progress waiting completed declined voided expired' -d 'Only envelopes in this stage'
+complete -c signet -n '__signet_using_command status' -l owner -x -a '(__fish_complete_users)' -d 'Only envelopes sent by NAME'
+complete -c signet -n '__signet_using_command status' -l board -d 'Stages as columns, longest-waiting first'
+complete -c signet -n '__signet_using_command status' -l limit -x -d 'Envelopes shown per board column (default 5)'
