@@ -93,7 +93,10 @@ std::string normalise_phone(std::string_view phone, const std::string& default_r
     const PhoneNumberUtil* util_ = PhoneNumberUtil::GetInstance();
     PhoneNumber number;
     const std::string region = default_region.empty() ? "ZZ" : default_region;
-    const auto rc = util_->Parse(text, region, &number);
+    // "0048 ..." is international too, but "00" is the exit code of only some
+    // regions: libphonenumber cannot read it without one, so write it as "+".
+    const std::string to_parse = text.rfind("00", 0) == 0 ? "+" + text.substr(2) : text;
+    const auto rc = util_->Parse(to_parse, region, &number);
     if (rc != PhoneNumberUtil::NO_PARSING_ERROR || !util_->IsValidNumber(number)) {
         throw bad_input(std::string(what) + ": not a valid phone number: " + util::quoted(text),
                         {"write it with the country code, e.g. +48 601 234 567"});

@@ -2,6 +2,7 @@
 
 #include "envelope/contact.hpp"
 #include "signet/error.hpp"
+#include "util/fs.hpp"
 #include "util/text.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -140,7 +141,7 @@ Party party_from_keys(const KeyValues& keys, const std::string& phone_region,
         } else if (key == "phone") {
             party.phone = normalise_phone(value, phone_region, at);
         } else if (key == "order") {
-            party.order = parse_order(value, at);
+            party.order = parse_order(value, where);
         } else if (key == "kind") {
             party.kind = parse_choice(parse_party_kind(value), key, value,
                                       "person or organization", where);
@@ -195,11 +196,11 @@ std::vector<Party> read_party_file(const std::filesystem::path& file,
         return file.string() + ":" + std::to_string(m.line + 1) + ":" +
                std::to_string(m.column + 1);
     };
+    // Read first: a directory or an unreadable file is bad input, with the reason.
+    const std::string text = util::read_file(file);
     YAML::Node root;
     try {
-        root = YAML::LoadFile(file.string());
-    } catch (const YAML::BadFile&) {
-        throw bad_input("cannot read \"" + file.string() + "\"");
+        root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
         throw bad_input(place(e.mark) + ": " + e.msg);
     }
