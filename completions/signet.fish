@@ -123,6 +123,7 @@ complete -c signet -n __signet_needs_command -a init -d 'Create the envelope sto
 complete -c signet -n __signet_needs_command -a create -d 'Create a draft envelope from a PDF'
 complete -c signet -n __signet_needs_command -a add-field -d 'Add a field to a draft envelope'
 complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the list, or the board'
+complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
@@ -154,3 +155,7 @@ complete -c signet -n '__signet_using_command status' -l stage -x -a 'draft sent
 complete -c signet -n '__signet_using_command status' -l owner -x -a '(__fish_complete_users)' -d 'Only envelopes sent by NAME'
 complete -c signet -n '__signet_using_command status' -l board -d 'Stages as columns, longest-waiting first'
 complete -c signet -n '__signet_using_command status' -l limit -x -d 'Envelopes shown per board column (default 5)'
+
+# deliver
+complete -c signet -n '__signet_using_command deliver' -l now -d 'Also retry messages whose back-off has not run out'
+complete -c signet -n '__signet_using_command deliver' -l limit -x -d 'Try at most N messages (default 1000)'

@@ -2,9 +2,35 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace signet::store {
+
+// How one channel's messages leave: files in outbox/ (the default), or a
+// command run as argv (never through a shell) with the message on stdin.
+struct TransportConfig {
+    enum class Kind { outbox, command };
+    Kind kind = Kind::outbox;
+    std::vector<std::string> command;  // argv; empty for outbox
+    int timeout_seconds = 30;
+};
+
+// A command run with the envelope's JSON on stdin when an envelope ends.
+struct HookConfig {
+    std::vector<std::string> command;  // argv
+    int timeout_seconds = 30;
+};
+
+// config.yaml's `delivery:` and `hooks:`.
+struct DeliveryConfig {
+    TransportConfig mail;
+    TransportConfig sms;
+    std::string from;  // "Name <address>"; "" means "<organisation> <signet@HOST>"
+    // By event: completed, declined, voided, expired.
+    std::map<std::string, HookConfig> hooks;
+};
 
 struct Config {
     std::string phone_region;            // ISO 3166 alpha-2, "" when unset
@@ -12,6 +38,7 @@ struct Config {
     std::string date_format = "%Y-%m-%d";  // strftime pattern for date_signed
     std::string locale = "en";           // en pl ru de fr it
     long expires_in_days = 14;           // how long a sent envelope stays open
+    DeliveryConfig delivery;
 };
 
 // Reads config.yaml; throws bad_input naming the file, line and column of a

@@ -95,6 +95,30 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_envelope ON events (envelope_seq, seq);
 )sql",
+        // 2: the transactional outbox (lib/delivery/outbox.hpp): messages recorded
+        // with the change that causes them and delivered after commit. A row
+        // holds what rendering needs, never a token or a rendered body.
+        R"sql(
+CREATE TABLE messages (
+    seq             INTEGER PRIMARY KEY,
+    message_id      TEXT NOT NULL UNIQUE,
+    envelope_seq    INTEGER REFERENCES envelopes(seq),
+    party_role      TEXT NOT NULL DEFAULT '',
+    kind            TEXT NOT NULL,
+    channel         TEXT NOT NULL CHECK (channel IN ('mail', 'sms', 'hook')),
+    recipient       TEXT NOT NULL,
+    payload         TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error      TEXT,
+    delivered_at    INTEGER,
+    claim           TEXT,
+    claimed_until   INTEGER
+);
+CREATE INDEX messages_pending ON messages (next_attempt_at, seq) WHERE delivered_at IS NULL;
+CREATE INDEX messages_by_envelope ON messages (envelope_seq, seq) WHERE delivered_at IS NULL;
+)sql",
     };
     return migrations;
 }
