@@ -1,0 +1,23 @@
+// Helpers for writing appearance objects: Flate-compressed streams and PDF
+// numbers. Internal to lib/pdf's appearance and font code.
+#pragma once
+
+#include "pdf/qpdf.hpp"
+
+#include <string>
+#include <string_view>
+
+namespace signet::pdf::detail {
+
+// zlib-compresses data (FlateDecode).
+std::string deflate(std::string_view data);
+
+// A new stream object in qpdf holding data Flate-compressed, with /Filter
+// /FlateDecode in its dictionary (and /Length set by qpdf).
+QPDFObjectHandle flate_stream(QPDF& qpdf, std::string_view data);
+
+// A number for a content stream: fixed notation, at most 4 decimals,
+// trailing zeros dropped, never "-0".
+std::string num(double value);
+
+}  // namespace signet::pdf::detail
