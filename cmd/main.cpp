@@ -4,6 +4,7 @@
 #include "signet/error.hpp"
 #include "signet/version.hpp"
 
+#include <cctype>
 #include <clocale>
 #include <cstdio>
 #include <iostream>
@@ -71,7 +72,30 @@ int main(int argc, char** argv) {
             }
         }
         const std::string name = failed == &app ? "signet" : "signet " + failed->get_name();
-        print_error(e.what(), {"see: " + name + " --help"});
+        if (failed == &app) {
+            // A word where a subcommand belongs: name it rather than CLI11's
+            // "A subcommand is required".
+            for (int i = 1; i < argc; ++i) {
+                const std::string arg = argv[i];
+                if (arg == "--store") {
+                    ++i;
+                } else if (!arg.empty() && arg[0] != '-') {
+                    std::string names;
+                    for (const auto& command : commands) {
+                        names += (names.empty() ? "" : " ") + command.app->get_name();
+                    }
+                    print_error("unknown command \"" + arg + "\"", {"commands: " + names});
+                    return exit_status(ExitCode::bad_input);
+                }
+            }
+        }
+        std::string message = e.what();
+        // CLI11 capitalises its messages; ours start in lowercase.
+        if (message.size() > 1 && std::isupper(static_cast<unsigned char>(message[0])) &&
+            std::islower(static_cast<unsigned char>(message[1]))) {
+            message[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(message[0])));
+        }
+        print_error(message, {"see: " + name + " --help"});
         return exit_status(ExitCode::bad_input);
     }
 

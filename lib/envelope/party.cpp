@@ -105,7 +105,7 @@ KeyValues split_spec(std::string_view spec, std::string_view where) {
             throw bad_input(std::string(where) + ": expected key=value, got " + util::quoted(it),
                             {k_keys_hint});
         }
-        keys.emplace_back(util::trim(it.substr(0, eq)), it.substr(eq + 1));
+        keys.push_back(KeyValue{util::trim(it.substr(0, eq)), it.substr(eq + 1), std::string(where)});
     }
     return keys;
 }
@@ -117,11 +117,11 @@ Party party_from_keys(const KeyValues& keys, const std::string& phone_region,
     std::set<std::string> seen;
     bool has_kind = false;
     std::optional<std::string> auth;
-    for (const auto& [key, raw] : keys) {
+    for (const auto& [key, raw, key_where] : keys) {
         if (!seen.insert(key).second) {
-            throw bad_input(where + ": " + key + " is given twice");
+            throw bad_input(key_where + ": " + key + " is given twice");
         }
-        const std::string at = where + ": " + key;
+        const std::string at = key_where + ": " + key;
         if (util::find_control_char(raw) != std::string::npos || !util::is_valid_utf8(raw)) {
             throw bad_input(at + " contains a control character or invalid UTF-8: " +
                             util::quoted(raw));
@@ -141,23 +141,23 @@ Party party_from_keys(const KeyValues& keys, const std::string& phone_region,
         } else if (key == "phone") {
             party.phone = normalise_phone(value, phone_region, at);
         } else if (key == "order") {
-            party.order = parse_order(value, where);
+            party.order = parse_order(value, key_where);
         } else if (key == "kind") {
             party.kind = parse_choice(parse_party_kind(value), key, value,
-                                      "person or organization", where);
+                                      "person or organization", key_where);
             has_kind = true;
         } else if (key == "stamp") {
             party.stamp =
-                parse_choice(parse_stamp_rule(value), key, value, "required or none", where);
+                parse_choice(parse_stamp_rule(value), key, value, "required or none", key_where);
         } else if (key == "action") {
             party.action = parse_choice(parse_party_action(value), key, value,
-                                        "sign, approve or copy", where);
+                                        "sign, approve or copy", key_where);
         } else if (key == "auth") {
             party.auth =
-                parse_choice(parse_auth_method(value), key, value, "email or sms", where);
+                parse_choice(parse_auth_method(value), key, value, "email or sms", key_where);
             auth = value;
         } else {
-            throw bad_input(where + ": unknown key " + util::quoted(key), {k_keys_hint});
+            throw bad_input(key_where + ": unknown key " + util::quoted(key), {k_keys_hint});
         }
     }
     if (party.role.empty()) {
@@ -221,7 +221,8 @@ std::vector<Party> read_party_file(const std::filesystem::path& file,
                 throw bad_input(place(kv.second.Mark()) + ": " + kv.first.as<std::string>() +
                                 " must be a single value");
             }
-            keys.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+            keys.push_back(KeyValue{kv.first.as<std::string>(), kv.second.as<std::string>(),
+                                    place(kv.first.Mark())});
         }
         parties.push_back(party_from_keys(keys, phone_region, place(entry.Mark())));
     }

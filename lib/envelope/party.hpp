@@ -12,7 +12,14 @@
 
 namespace signet::envelope {
 
-using KeyValues = std::vector<std::pair<std::string, std::string>>;
+// One key=value of a party, with the place it came from for errors
+// ("--party 2", or "parties.yaml:5:3" for a key in a file).
+struct KeyValue {
+    std::string key;
+    std::string value;
+    std::string where;
+};
+using KeyValues = std::vector<KeyValue>;
 
 // Splits a SPEC "key=value,key=value" as docker --mount does: items are
 // comma-separated, and an item (or a value after "=") with a comma or a

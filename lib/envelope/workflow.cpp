@@ -164,7 +164,10 @@ Field add_field(store::Store& store, const AddFieldRequest& request) {
                                 {"parties: " + roles});
             }
             field.role = *request.role;
-        } else if (!request.value || is_signing_type(*type)) {
+        } else if (is_signing_type(*type)) {
+            throw bad_input("--role is missing: a " + std::string(to_string(*type)) +
+                            " field is filled by the party that signs");
+        } else if (!request.value) {
             throw bad_input("--role is missing: say which party fills the field",
                             {"a field without a role needs --value (text fixed by the sender)"});
         }

@@ -75,11 +75,16 @@ InitResult Store::init(const fs::path& dir, const std::optional<std::string>& or
         }
         return result;
     }
+    std::error_code ec;
+    if (fs::exists(dir, ec) && !fs::is_empty(dir, ec)) {
+        // Never take over (and chmod) a directory that holds other things.
+        throw bad_input("\"" + dir.string() + "\" exists and is not a signet store",
+                        {"choose an empty or new directory for the store"});
+    }
     util::make_private_dir(dir);
     util::make_private_dir(dir / "documents");
     util::make_private_dir(dir / "outbox");
     const fs::path config_file = dir / k_config_file;
-    std::error_code ec;
     if (!fs::exists(config_file, ec)) {
         util::write_file_atomic(config_file, default_config_text(guess_config_defaults()));
     }

@@ -5,6 +5,9 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <fstream>
+#include <memory>
+
 namespace signet::util {
 
 std::string to_hex(std::string_view bytes) {
@@ -23,6 +26,32 @@ std::string sha256_hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
     if (EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+        throw internal_error("SHA-256 failed");
+    }
+    return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));
+}
+
+std::string sha256_file_hex(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw bad_input("cannot read \"" + path.string() + "\"");
+    }
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(),
+                                                                 &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+        throw internal_error("SHA-256 failed");
+    }
+    std::string chunk(1 << 20, '\0');
+    while (in) {
+        in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        const auto n = static_cast<std::size_t>(in.gcount());
+        if (n > 0 && EVP_DigestUpdate(ctx.get(), chunk.data(), n) != 1) {
+            throw internal_error("SHA-256 failed");
+        }
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx.get(), md, &len) != 1) {
         throw internal_error("SHA-256 failed");
     }
     return to_hex(std::string_view(reinterpret_cast<const char*>(md), len));

@@ -1,6 +1,7 @@
 #include "util/fs.hpp"
 
 #include "signet/error.hpp"
+#include "util/crypto_hash.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -83,6 +84,32 @@ void write_file_atomic(const fs::path& path, std::string_view data, unsigned mod
         ::unlink(tmpl.c_str());
         throw internal_error("cannot rename into \"" + path.string() + "\": " + why);
     }
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+fs::path temporary_path_beside(const fs::path& path) {
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+    return dir / ("." + path.filename().string() + "." + to_hex(random_bytes(6)) + ".tmp");
+}
+
+void commit_file(const fs::path& tmp, const fs::path& path, unsigned mode) {
+    const int fd = ::open(tmp.c_str(), O_RDONLY);
+    if (fd < 0 || ::fchmod(fd, static_cast<mode_t>(mode)) != 0 || ::fsync(fd) != 0) {
+        const std::string why = errno_text();
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw internal_error("cannot write \"" + path.string() + "\": " + why);
+    }
+    ::close(fd);
+    if (::rename(tmp.c_str(), path.c_str()) != 0) {
+        throw internal_error("cannot rename into \"" + path.string() + "\": " + errno_text());
+    }
+    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
     if (dfd >= 0) {
         ::fsync(dfd);

@@ -20,6 +20,14 @@ void make_private_dir(const fs::path& dir);
 // gets `mode` (0600 by default).
 void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0600);
 
+// A new, unused path in the same directory as `path` (for a file that will
+// be renamed over it).
+fs::path temporary_path_beside(const fs::path& path);
+
+// Makes a finished temporary file durable and puts it in place: sets its
+// mode, fsyncs it, renames it over `path` and syncs the directory.
+void commit_file(const fs::path& tmp, const fs::path& path, unsigned mode = 0600);
+
 // The home directory of the current user ($HOME, else the passwd entry).
 fs::path home_dir();
 

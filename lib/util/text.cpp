@@ -188,18 +188,35 @@ std::string to_lower_ascii(std::string_view s) {
 std::string quoted(std::string_view s) {
     static const char* const hex = "0123456789abcdef";
     std::string out = "\"";
-    for (const char ch : s) {
-        const auto c = static_cast<unsigned char>(ch);
+    auto escape = [&](unsigned char c) {
+        out += "\\x";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+    };
+    char32_t cp = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            // Whole UTF-8 characters pass; a stray byte is shown, not echoed.
+            const std::size_t len = decode(s, i, cp);
+            if (len == 0) {
+                escape(c);
+                ++i;
+            } else {
+                out.append(s.substr(i, len));
+                i += len;
+            }
+            continue;
+        }
         if (c == '"' || c == '\\') {
             out += '\\';
-            out += ch;
+            out += static_cast<char>(c);
         } else if (c < 0x20 || c == 0x7F) {
-            out += "\\x";
-            out += hex[c >> 4];
-            out += hex[c & 0xF];
+            escape(c);
         } else {
-            out += ch;
+            out += static_cast<char>(c);
         }
+        ++i;
     }
     out += '"';
     return out;

@@ -146,7 +146,7 @@ refused "a mapping instead of a list is refused" 'not-a-list\.yaml:1:1: expected
     create "$CONTRACT" --title T --party-file "$TEST_TMP/not-a-list.yaml"
 printf -- '- role: client\n  name: Jan\n  email: jan@example.com\n- role: company\n  name: ACME\n  email: nope\n' \
     >"$TEST_TMP/bad-email.yaml"
-refused "a bad e-mail in the second entry names its line" 'bad-email\.yaml:4:[0-9]+: email: not a valid e-mail' \
+refused "a bad e-mail in the second entry names the line of its key" 'bad-email\.yaml:6:3: email: not a valid e-mail' \
     create "$CONTRACT" --title T --party-file "$TEST_TMP/bad-email.yaml"
 printf '[{"role": "client", "name": "Jan", "email": "jan@example.com", "tel": "1"}]' >"$TEST_TMP/bad-key.json"
 refused "an unknown key in a JSON party file is refused" 'bad-key\.json:1:[0-9]+: unknown key "tel"' \

@@ -107,6 +107,14 @@ expect "init accepts an existing empty directory" 0 --out '^initialised store' -
     signet --store "$TEST_TMP/premade" init
 check "... and makes it mode 0700" test "$(mode "$TEST_TMP/premade")" = 700
 
+# A directory holding other things is never taken over (nor made 0700).
+mkdir -m 755 "$TEST_TMP/documents-folder"
+touch "$TEST_TMP/documents-folder/letter.txt"
+expect "init refuses a non-empty directory that is not a store" 2 \
+    --error '"[^"]*documents-folder" exists and is not a signet store' -- \
+    signet --store "$TEST_TMP/documents-folder" init
+check "... and leaves its mode alone" test "$(mode "$TEST_TMP/documents-folder")" = 755
+
 touch "$TEST_TMP/a-file"
 expect "init where a file stands is bad input naming the path" 2 --error 'a-file' -- \
     signet --store "$TEST_TMP/a-file" init

@@ -120,6 +120,6 @@ TEST_CASE("a party file in YAML or JSON gives the same parties, errors with line
 
     const auto bad = tmp.path() / "bad.yaml";
     std::ofstream(bad) << "- role: client\n  name: Jan\n  email: j@example.com\n- role: x\n  nam: y\n";
-    CHECK_THROWS_WITH_AS(read_party_file(bad, ""), doctest::Contains("bad.yaml:4:3: unknown key"),
+    CHECK_THROWS_WITH_AS(read_party_file(bad, ""), doctest::Contains("bad.yaml:5:3: unknown key \"nam\""),
                          Error);
 }

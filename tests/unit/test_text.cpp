@@ -45,4 +45,6 @@ TEST_CASE("truncation keeps whole characters and marks the cut") {
 TEST_CASE("quoted escapes quotes and control characters for messages") {
     CHECK(util::quoted("a\"b") == "\"a\\\"b\"");
     CHECK(util::quoted("a\x01") == "\"a\\x01\"");
+    CHECK(util::quoted("Łódź") == "\"Łódź\"");
+    CHECK(util::quoted("a\xC3") == "\"a\\xc3\"");  // a cut UTF-8 sequence is escaped
 }

@@ -1,0 +1,389 @@
+#include "pdf/incremental.hpp"
+
+#include "signet/error.hpp"
+#include "util/crypto_hash.hpp"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <fstream>
+#include <memory>
+#include <unistd.h>
+
+namespace signet::pdf {
+namespace {
+
+using DigestCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
+
+DigestCtx new_sha256() {
+    DigestCtx ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+        throw internal_error("SHA-256 init failed");
+    }
+    return ctx;
+}
+
+void update(EVP_MD_CTX* ctx, std::string_view data) {
+    if (EVP_DigestUpdate(ctx, data.data(), data.size()) != 1) {
+        throw internal_error("SHA-256 update failed");
+    }
+}
+
+Sha256 finish(EVP_MD_CTX* ctx) {
+    Sha256 out{};
+    unsigned int len = 0;
+    if (EVP_DigestFinal_ex(ctx, out.data(), &len) != 1 || len != out.size()) {
+        throw internal_error("SHA-256 final failed");
+    }
+    return out;
+}
+
+// The offset after the last "startxref" in the file's tail.
+long long read_startxref(const std::filesystem::path& path, std::uintmax_t size) {
+    std::ifstream in(path, std::ios::binary);
+    const std::uintmax_t tail = std::min<std::uintmax_t>(size, 2048);
+    in.seekg(static_cast<std::streamoff>(size - tail));
+    std::string buf(static_cast<std::size_t>(tail), '\0');
+    in.read(buf.data(), static_cast<std::streamsize>(tail));
+    const auto at = buf.rfind("startxref");
+    if (at == std::string::npos) {
+        throw bad_input("\"" + path.string() + "\": no startxref at the end of the PDF");
+    }
+    return std::atoll(buf.c_str() + at + 9);
+}
+
+bool starts_classic_xref(const std::filesystem::path& path, long long offset) {
+    std::ifstream in(path, std::ios::binary);
+    in.seekg(offset);
+    char head[8] = {};
+    in.read(head, 4);
+    return std::strncmp(head, "xref", 4) == 0;
+}
+
+void write_all(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t n = ::write(fd, data.data(), data.size());
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            throw internal_error(std::string("cannot write the PDF: ") + std::strerror(errno));
+        }
+        data.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
+std::string sig_reference(const SignatureRequest& r) {
+    std::string refs;
+    if (r.docmdp) {
+        refs += "<< /Type /SigRef /TransformMethod /DocMDP /TransformParams << /Type "
+                "/TransformParams /P " +
+                std::to_string(*r.docmdp) + " /V /1.2 >> >>";
+    }
+    if (!r.lock_fields.empty()) {
+        QPDFObjectHandle fields = QPDFObjectHandle::newArray();
+        for (const std::string& name : r.lock_fields) {
+            fields.appendItem(QPDFObjectHandle::newUnicodeString(name));
+        }
+        refs += "<< /Type /SigRef /TransformMethod /FieldMDP /TransformParams << /Type "
+                "/TransformParams /Action /Include /Fields " +
+                fields.unparse() + " /V /1.2 >> >>";
+    }
+    return refs.empty() ? std::string() : " /Reference [" + refs + "]";
+}
+
+constexpr std::size_t k_byte_range_width = 32;  // "a b c" padded with spaces
+
+}  // namespace
+
+std::string pdf_date(util::UnixTime t) {
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "D:%Y%m%d%H%M%SZ", &tm);
+    return buf;
+}
+
+IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_input(input) {
+    std::error_code ec;
+    m_input_size = std::filesystem::file_size(input, ec);
+    if (ec) {
+        throw bad_input("cannot read \"" + input.string() + "\": " + ec.message());
+    }
+    m_prev_xref = read_startxref(input, m_input_size);
+    if (!starts_classic_xref(input, m_prev_xref)) {
+        throw bad_input("\"" + input.string() +
+                        "\": the last revision has a cross-reference stream; signet updates "
+                        "only documents it prepared");
+    }
+    m_qpdf.setSuppressWarnings(true);
+    try {
+        m_qpdf.processFile(input.c_str());
+    } catch (const std::exception& e) {
+        throw bad_input("\"" + input.string() + "\": " + e.what());
+    }
+    if (m_qpdf.isEncrypted()) {
+        throw bad_input("\"" + input.string() + "\": encrypted PDFs are not supported");
+    }
+    int max_id = 0;
+    for (const auto& [og, entry] : m_qpdf.getXRefTable()) {
+        max_id = std::max(max_id, og.getObj());
+    }
+    QPDFObjectHandle size = m_qpdf.getTrailer().getKey("/Size");
+    if (size.isInteger()) {
+        max_id = std::max(max_id, size.getIntValueAsInt() - 1);
+    }
+    m_first_new_id = max_id + 1;
+}
+
+QPDFObjectHandle IncrementalUpdate::field(const std::string& name) {
+    QPDFObjectHandle fields = m_qpdf.getRoot().getKey("/AcroForm").getKey("/Fields");
+    if (fields.isArray()) {
+        for (QPDFObjectHandle f : fields.aitems()) {
+            if (f.isDictionary() && f.getKey("/T").isString() &&
+                f.getKey("/T").getUTF8Value() == name) {
+                return f;
+            }
+        }
+    }
+    throw internal_error("the prepared PDF has no field \"" + name + "\"");
+}
+
+void IncrementalUpdate::touch(QPDFObjectHandle object) {
+    if (!object.isIndirect()) {
+        throw internal_error("only indirect objects can be updated");
+    }
+    for (const QPDFObjectHandle& t : m_touched) {
+        if (t.getObjGen() == object.getObjGen()) {
+            return;
+        }
+    }
+    m_touched.push_back(object);
+}
+
+void IncrementalUpdate::collect_new(QPDFObjectHandle object, std::set<int>& seen,
+                                    std::vector<int>& out, bool is_root) {
+    if (object.isIndirect() && !is_root) {
+        const int id = object.getObjectID();
+        if (id < m_first_new_id || !seen.insert(id).second) {
+            return;  // an object of an earlier revision, or one already taken
+        }
+        out.push_back(id);
+    }
+    if (object.isStream()) {
+        collect_new(object.getDict(), seen, out, false);
+    } else if (object.isDictionary()) {
+        for (auto& [key, value] : object.ditems()) {
+            collect_new(value, seen, out, false);
+        }
+    } else if (object.isArray()) {
+        for (QPDFObjectHandle item : object.aitems()) {
+            collect_new(item, seen, out, false);
+        }
+    }
+}
+
+UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
+                                      const std::optional<SignatureRequest>& signature,
+                                      const CmsSigner& signer) {
+    QPDFObjectHandle sig_dict;
+    if (signature) {
+        QPDFObjectHandle f = field(signature->field_name);
+        if (!f.getKey("/FT").isNameAndEquals("/Sig")) {
+            throw internal_error("\"" + signature->field_name + "\" is not a signature field");
+        }
+        if (f.hasKey("/V")) {
+            throw internal_error("the field \"" + signature->field_name + "\" is already signed");
+        }
+        sig_dict = m_qpdf.makeIndirectObject(QPDFObjectHandle::newDictionary());
+        f.replaceKey("/V", sig_dict);
+        touch(f);
+        if (signature->docmdp) {
+            QPDFObjectHandle root = m_qpdf.getRoot();
+            QPDFObjectHandle perms = QPDFObjectHandle::newDictionary();
+            perms.replaceKey("/DocMDP", sig_dict);
+            root.replaceKey("/Perms", perms);
+            touch(root);
+        }
+    }
+
+    // The objects to write: touched ones and every new object they reach.
+    std::vector<int> new_ids;
+    std::set<int> seen;
+    for (const QPDFObjectHandle& t : m_touched) {
+        collect_new(t, seen, new_ids, /*is_root=*/true);
+    }
+    std::sort(new_ids.begin(), new_ids.end());
+
+    std::string u;  // the update
+    if (m_input_size > 0) {
+        // Keep %%EOF on its own line when the input lacks a final newline.
+        std::ifstream in(m_input, std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(m_input_size - 1));
+        const int last = in.get();
+        if (last != '\n' && last != '\r') {
+            u += '\n';
+        }
+    }
+    const auto base = static_cast<std::size_t>(m_input_size);
+    std::vector<std::pair<int, std::size_t>> offsets;  // id -> file offset
+    std::size_t byte_range_at = 0;
+    std::size_t gap_start = 0;
+    std::size_t gap_end = 0;
+
+    auto write_object = [&](QPDFObjectHandle object) {
+        const int id = object.getObjectID();
+        offsets.emplace_back(id, base + u.size());
+        u += std::to_string(id) + " " + std::to_string(object.getGeneration()) + " obj\n";
+        if (signature && id == sig_dict.getObjectID()) {
+            u += "<< /Type /Sig /Filter /Adobe.PPKLite /SubFilter /" + signature->subfilter;
+            u += " /M " + QPDFObjectHandle::newString(pdf_date(signature->signing_time)).unparse();
+            if (!signature->name.empty()) {
+                u += " /Name " + QPDFObjectHandle::newUnicodeString(signature->name).unparse();
+            }
+            if (!signature->reason.empty()) {
+                u += " /Reason " + QPDFObjectHandle::newUnicodeString(signature->reason).unparse();
+            }
+            if (!signature->location.empty()) {
+                u += " /Location " +
+                     QPDFObjectHandle::newUnicodeString(signature->location).unparse();
+            }
+            u += sig_reference(*signature);
+            u += " /ByteRange [0 ";
+            byte_range_at = u.size();
+            u += std::string(k_byte_range_width, ' ') + "] /Contents ";
+            gap_start = base + u.size();
+            u += '<' + std::string(signature->contents_bytes * 2, '0') + '>';
+            gap_end = base + u.size();
+            u += " >>";
+        } else if (object.isStream()) {
+            std::shared_ptr<Buffer> data = object.getRawStreamData();
+            QPDFObjectHandle dict = object.getDict().shallowCopy();
+            dict.replaceKey("/Length", QPDFObjectHandle::newInteger(
+                                           static_cast<long long>(data->getSize())));
+            u += dict.unparse() + "\nstream\n";
+            u.append(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+            u += "\nendstream";
+        } else {
+            u += object.unparseResolved();  // the value, not "N G R"
+        }
+        u += "\nendobj\n";
+    };
+    for (const QPDFObjectHandle& t : m_touched) {
+        write_object(t);
+    }
+    for (const int id : new_ids) {
+        write_object(m_qpdf.getObjectByID(id, 0));
+    }
+
+    std::sort(offsets.begin(), offsets.end());
+    const std::size_t xref_at = base + u.size();
+    u += "xref\n";
+    for (std::size_t i = 0; i < offsets.size();) {
+        std::size_t j = i;
+        while (j + 1 < offsets.size() && offsets[j + 1].first == offsets[j].first + 1) {
+            ++j;
+        }
+        u += std::to_string(offsets[i].first) + " " + std::to_string(j - i + 1) + "\n";
+        for (std::size_t k = i; k <= j; ++k) {
+            char entry[32];
+            std::snprintf(entry, sizeof entry, "%010zu 00000 n \n", offsets[k].second);
+            u += entry;
+        }
+        i = j + 1;
+    }
+    int size = m_first_new_id;
+    for (const auto& [id, offset] : offsets) {
+        size = std::max(size, id + 1);
+    }
+    QPDFObjectHandle trailer = m_qpdf.getTrailer();
+    u += "trailer\n<< /Size " + std::to_string(size) + " /Root " + trailer.getKey("/Root").unparse();
+    if (trailer.hasKey("/Info")) {
+        u += " /Info " + trailer.getKey("/Info").unparse();
+    }
+    if (trailer.hasKey("/ID")) {
+        u += " /ID " + trailer.getKey("/ID").unparse();
+    }
+    u += " /Prev " + std::to_string(m_prev_xref) + " >>\nstartxref\n" + std::to_string(xref_at) +
+         "\n%%EOF\n";
+
+    UpdateResult result;
+    result.size = base + u.size();
+    if (signature) {
+        const std::size_t total = result.size;
+        const std::string numbers = std::to_string(gap_start) + " " + std::to_string(gap_end) +
+                                    " " + std::to_string(total - gap_end);
+        u.replace(byte_range_at, numbers.size(), numbers);
+        result.byte_range = {0, gap_start, gap_end, total - gap_end};
+    }
+
+    // Copy the input while hashing it, then the update.
+    const std::filesystem::path dir =
+        output.has_parent_path() ? output.parent_path() : std::filesystem::path(".");
+    std::string tmpl = (dir / ("." + output.filename().string() + ".XXXXXX")).string();
+    const int fd = ::mkstemp(tmpl.data());
+    if (fd < 0) {
+        throw internal_error("cannot create a file in \"" + dir.string() + "\": " +
+                             std::strerror(errno));
+    }
+    try {
+        DigestCtx signed_hash = new_sha256();
+        DigestCtx file_hash = new_sha256();
+        std::ifstream in(m_input, std::ios::binary);
+        std::string chunk(1 << 20, '\0');
+        std::uintmax_t left = m_input_size;
+        while (left > 0) {
+            const auto n = static_cast<std::size_t>(std::min<std::uintmax_t>(left, chunk.size()));
+            in.read(chunk.data(), static_cast<std::streamsize>(n));
+            if (static_cast<std::size_t>(in.gcount()) != n) {
+                throw internal_error("cannot read \"" + m_input.string() + "\"");
+            }
+            const std::string_view piece(chunk.data(), n);
+            update(signed_hash.get(), piece);
+            update(file_hash.get(), piece);
+            write_all(fd, piece);
+            left -= n;
+        }
+        if (signature) {
+            update(signed_hash.get(), std::string_view(u).substr(0, gap_start - base));
+            update(signed_hash.get(), std::string_view(u).substr(gap_end - base));
+            const std::string der = signer(finish(signed_hash.get()));
+            if (der.size() > signature->contents_bytes) {
+                throw internal_error("the signature (" + std::to_string(der.size()) +
+                                     " bytes) is larger than the room reserved for it");
+            }
+            std::string hex = util::to_hex(der);
+            std::transform(hex.begin(), hex.end(), hex.begin(),
+                           [](char c) { return static_cast<char>(std::toupper(c)); });
+            u.replace(gap_start - base + 1, hex.size(), hex);
+        }
+        update(file_hash.get(), u);
+        write_all(fd, u);
+        if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
+            throw internal_error(std::string("cannot write the PDF: ") + std::strerror(errno));
+        }
+        const Sha256 digest = finish(file_hash.get());
+        result.sha256 =
+            util::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+    } catch (...) {
+        ::close(fd);
+        ::unlink(tmpl.c_str());
+        throw;
+    }
+    ::close(fd);
+    if (::rename(tmpl.c_str(), output.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmpl.c_str());
+        throw internal_error("cannot rename into \"" + output.string() + "\": " + why);
+    }
+    return result;
+}
+
+}  // namespace signet::pdf
