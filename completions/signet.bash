@@ -11,7 +11,7 @@ _signet_stages="draft sent in_progress waiting completed declined voided expired
 # The options of one subcommand (without the global ones).
 _signet_command_opts() {
     case $1 in
-        init) echo "--org" ;;
+        init) echo "--org --seal-p12" ;;
         create) echo "--title --party --party-file --owner --key" ;;
         add-field) echo "--type --role --page --rect --unit --name --label --required --optional --value" ;;
         status) echo "--stage --owner --board --limit" ;;
@@ -22,7 +22,7 @@ _signet_command_opts() {
 # True when option $1 takes a value (so the next word is not a subcommand).
 _signet_takes_value() {
     case $1 in
-        --store | --org | --title | --party | --party-file | --owner | --key | \
+        --store | --org | --seal-p12 | --title | --party | --party-file | --owner | --key | \
             --type | --role | --page | --rect | --unit | --name | --label | --value | \
             --stage | --limit) return 0 ;;
     esac
@@ -130,6 +130,10 @@ _signet() {
             ;;
         --party-file)
             _signet_files "$cur" yaml yml json
+            return
+            ;;
+        --seal-p12)
+            _signet_files "$cur" p12 pfx
             return
             ;;
         --type)

@@ -13,7 +13,7 @@ function __signet_command
             continue
         end
         switch $token
-            case --store --org --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
                 set skip 1
             case '-*'
             case '*'
@@ -45,7 +45,7 @@ function __signet_positional
             continue
         end
         switch $token
-            case --store --org --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
                 set skip 1
             case '-*'
             case '*'
@@ -127,6 +127,7 @@ complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
+complete -c signet -n '__signet_using_command init' -l seal-p12 -xa '(__signet_files p12 pfx)' -d 'Import the organisation seal from a PKCS#12 file'
 
 # create
 complete -c signet -n '__signet_using_command create; and __signet_needs_positional' -xa '(__signet_files pdf)' -d 'PDF document'

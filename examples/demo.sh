@@ -8,6 +8,8 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 signet=${SIGNET:-signet}
+# The demo store's keys are encrypted with this passphrase (use your own).
+export SIGNET_KEY_PASSPHRASE=${SIGNET_KEY_PASSPHRASE:-demo-passphrase}
 export SIGNET_HOME=${SIGNET_DEMO_HOME:-$(mktemp -d /tmp/signet-demo.XXXXXX)/store}
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

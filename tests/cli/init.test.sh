@@ -45,7 +45,7 @@ expect "re-running init with a different --org is refused" 2 \
     --error 'already initialised.*ACME Sp\. z o\.o\.' --unchanged -- signet init --org "Other Ltd"
 expect "init --json reports an existing store" 0 --unchanged -- signet init --json
 json_check "init --json has schema 1, created false and the organisation" \
-    'd == {"schema": 1, "store": d["store"], "created": False, "organization": "ACME Sp. z o.o."}'
+    'd == {"schema": 1, "store": d["store"], "created": False, "organization": "ACME Sp. z o.o.", "keys_created": False}'
 expect "init -q prints nothing" 0 --out-empty --err-empty -- signet -q init
 
 expect "init refuses an --org with a control character" 2 --error 'org.*control' -- \
@@ -132,3 +132,30 @@ if [[ -f /usr/share/zoneinfo/Europe/Warsaw ]]; then
     check "... timezone is Europe/Warsaw" \
         grep -Eq '^timezone: *"?Europe/Warsaw"?$' "$TEST_TMP/waw/config.yaml"
 fi
+
+# --- the organisation's keys (issue 3, item 1) ------------------------------
+
+expect "init makes the organisation's keys" 0 --out "created the organisation's keys" -- \
+    signet --store "$TEST_TMP/keys" init --org "ООО Вектор — Łódź"
+for file in root.crt issuing.crt seal.crt token.key root.key issuing.key seal.key; do
+    check "... keys/$file exists" test -s "$TEST_TMP/keys/keys/$file"
+done
+check "... keys/ is private" test "$(mode "$TEST_TMP/keys/keys")" = 700
+for key in root.key issuing.key seal.key token.key; do
+    check "... keys/$key is mode 0600" test "$(mode "$TEST_TMP/keys/keys/$key")" = 600
+done
+for key in root.key issuing.key seal.key; do
+    check "... keys/$key is encrypted" grep -q 'BEGIN ENCRYPTED PRIVATE KEY' "$TEST_TMP/keys/keys/$key"
+done
+check "... the seal names the organisation in UTF-8" \
+    sh -c "openssl x509 -in '$TEST_TMP/keys/keys/seal.crt' -noout -subject -nameopt utf8 | grep -q 'ООО Вектор — Łódź'"
+check "... the seal chains to the root" \
+    openssl verify -CAfile "$TEST_TMP/keys/keys/root.crt" -untrusted "$TEST_TMP/keys/keys/issuing.crt" \
+    "$TEST_TMP/keys/keys/seal.crt"
+expect "init again keeps the keys" 0 --out '^already initialised' --no-out 'created the organisation' -- \
+    signet --store "$TEST_TMP/keys" init
+
+# Without a passphrase (no SIGNET_KEY_PASSPHRASE, no terminal) nothing is made.
+expect "init without a key passphrase is refused" 2 --error 'SIGNET_KEY_PASSPHRASE' -- \
+    env -u SIGNET_KEY_PASSPHRASE setsid "$SIGNET" --store "$TEST_TMP/nopass" init
+check "... and creates nothing" test ! -e "$TEST_TMP/nopass"

@@ -60,6 +60,8 @@ export HOME=$TEST_TMP/home
 mkdir -p "$HOME"
 export SIGNET_HOME=$TEST_TMP/store
 export SIGNET_NOW=2026-11-23T09:00:00Z
+# The organisation keys made by init are encrypted with this passphrase.
+export SIGNET_KEY_PASSPHRASE=cli-test-passphrase
 DB=$SIGNET_HOME/signet.db
 
 # The interpreter itself, not a version manager's shim, and without site
