@@ -48,6 +48,7 @@ Command setup_init(CLI::App& app, const GlobalOptions& global);
 Command setup_create(CLI::App& app, const GlobalOptions& global);
 Command setup_add_field(CLI::App& app, const GlobalOptions& global);
 Command setup_status(CLI::App& app, const GlobalOptions& global);
+Command setup_send(CLI::App& app, const GlobalOptions& global);
 Command setup_deliver(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace signet::cli

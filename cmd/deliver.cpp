@@ -2,7 +2,7 @@
 #include "app.hpp"
 
 #include "delivery/outbox.hpp"
-#include "delivery/render.hpp"
+#include "envelope/messages.hpp"
 #include "util/time.hpp"
 
 #include <cstdio>
@@ -39,7 +39,7 @@ Command setup_deliver(CLI::App& app, const GlobalOptions& global) {
                 options.limit = static_cast<std::size_t>(opts->limit);
                 options.ignore_backoff = opts->now;
                 const delivery::DeliveryReport report =
-                    delivery::deliver_pending(store, delivery::render_from_params, options);
+                    delivery::deliver_pending(store, envelope::message_renderer(store), options);
                 if (global.json) {
                     print_json([&](util::JsonWriter& w) {
                         w.field("delivered", report.delivered);

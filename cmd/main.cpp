@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
         cli::setup_create(app, global),
         cli::setup_add_field(app, global),
         cli::setup_status(app, global),
+        cli::setup_send(app, global),
         cli::setup_deliver(app, global),
     };
 

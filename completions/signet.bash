@@ -3,7 +3,7 @@
 # Self-contained: works without the bash-completion package.
 # tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
 
-_signet_commands="init create add-field status deliver"
+_signet_commands="init create add-field status send deliver"
 _signet_global_opts="--store --json --no-color -q --quiet -v --verbose --version -h --help"
 _signet_field_types="signature initials stamp date_signed text multiline number checkbox email name"
 _signet_stages="draft sent in_progress waiting completed declined voided expired"
@@ -15,6 +15,7 @@ _signet_command_opts() {
         create) echo "--title --party --party-file --owner --key" ;;
         add-field) echo "--type --role --page --rect --unit --name --label --required --optional --value" ;;
         status) echo "--stage --owner --board --limit" ;;
+        send) echo "" ;;
         deliver) echo "--now --limit" ;;
     esac
 }
@@ -180,7 +181,7 @@ _signet() {
         case $command in
             create) _signet_files "$cur" pdf ;;
             add-field) COMPREPLY=($(compgen -W "$(_signet_envelopes draft)" -- "$cur")) ;;
-            status) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
+            status | send) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
         esac
     fi
 }

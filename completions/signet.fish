@@ -123,6 +123,7 @@ complete -c signet -n __signet_needs_command -a init -d 'Create the envelope sto
 complete -c signet -n __signet_needs_command -a create -d 'Create a draft envelope from a PDF'
 complete -c signet -n __signet_needs_command -a add-field -d 'Add a field to a draft envelope'
 complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the list, or the board'
+complete -c signet -n __signet_needs_command -a send -d 'Send envelopes to the parties whose turn it is'
 complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
 
 # init

@@ -55,9 +55,18 @@ set -e
 step "7. The board: which envelope waits for whom"
 show "$signet" status --board
 
+step "8. Send: the document is prepared, certified with the seal, the director invited"
+show "$signet" send "$id"
+sha=$("$signet" status "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["document"]["current_sha256"])')
+echo "certified PDF: $SIGNET_HOME/documents/${sha:0:2}/$sha.pdf"
+pdfsig "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf" 2>/dev/null | grep -E 'Signature #1|Field Name: signet|Common Name|Signature Validation' | head -4 || true
+echo "invitation in the outbox:"
+ls "$SIGNET_HOME"/outbox/
+
 step "Where to look"
 cat <<EOT
-  store:      $SIGNET_HOME   (signet.db, config.yaml, documents/, outbox/)
+  store:      $SIGNET_HOME   (signet.db, config.yaml, keys/, documents/, outbox/)
+  outbox:     $SIGNET_HOME/outbox   (the director's invitation with its signet sign line)
   envelope:   $id
   try:        SIGNET_HOME=$SIGNET_HOME $signet status $id
   manuals:    man/signet.1 and man/signet-*.1 (man -l man/signet.1)

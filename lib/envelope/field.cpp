@@ -14,11 +14,15 @@ void check_field_name(std::string_view name, std::string_view where) {
     bool ok = !name.empty() && name.size() <= 64;
     for (const char c : name) {
         ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                    c == '_' || c == '-' || c == '.');
+                    c == '_' || c == '-');
     }
     if (!ok) {
-        throw bad_input(std::string(where) + ": a field name is 1 to 64 letters, digits, _ - or ., not " +
+        throw bad_input(std::string(where) + ": a field name is 1 to 64 letters, digits, _ or -, not " +
                         util::quoted(name));
+    }
+    if (name.rfind(k_reserved_field_prefix, 0) == 0) {
+        throw bad_input(std::string(where) + ": names starting with \"" +
+                        k_reserved_field_prefix + "\" are signet's own");
     }
 }
 

@@ -11,7 +11,12 @@
 
 namespace signet::envelope {
 
-// [A-Za-z0-9_.-], 1 to 64 characters. Throws bad_input naming `where`.
+// Field names signet gives its own hidden fields (the seal's signatures).
+inline constexpr const char* k_reserved_field_prefix = "signet_";
+
+// [A-Za-z0-9_-], 1 to 64 characters (a "." would make a PDF field
+// hierarchy), not starting with k_reserved_field_prefix. Throws bad_input
+// naming `where`.
 void check_field_name(std::string_view name, std::string_view where);
 
 // True for types that signet or the signer's images fill, never a typed value.

@@ -12,6 +12,7 @@ namespace signet::pdf {
 namespace {
 
 constexpr int k_flag_print = 4;
+constexpr int k_flag_read_only = 1;
 constexpr int k_flag_multiline = 1 << 12;
 constexpr int k_flag_pushbutton = 1 << 16;
 
@@ -115,7 +116,16 @@ PrepareResult prepare_document(const std::filesystem::path& input,
                 widget.replaceKey("/Ff", QPDFObjectHandle::newInteger(k_flag_multiline));
             }
             widget.replaceKey("/DA", QPDFObjectHandle::newString("/Helv 0 Tf 0 g"));
-            apply_appearance(widget, empty);
+            if (spec.value) {
+                widget.replaceKey("/V", QPDFObjectHandle::newUnicodeString(*spec.value));
+                widget.replaceKey("/Ff", QPDFObjectHandle::newInteger(
+                                             k_flag_read_only |
+                                             (spec.kind == WidgetKind::multiline ? k_flag_multiline : 0)));
+                apply_appearance(widget, text_appearance(qpdf, *spec.value, w, h, shown.rotate,
+                                                         spec.kind == WidgetKind::multiline));
+            } else {
+                apply_appearance(widget, empty);
+            }
             break;
         case WidgetKind::checkbox: {
             widget.replaceKey("/FT", QPDFObjectHandle::newName("/Btn"));

@@ -31,6 +31,8 @@ struct WidgetSpec {
     // For signature fields: the fields this signature locks once signed
     // (/Lock with /Action /Include).
     std::vector<std::string> locks;
+    // A value fixed by the sender (text kinds): drawn now, the field read-only.
+    std::optional<std::string> value;
 };
 
 struct PrepareResult {

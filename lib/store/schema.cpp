@@ -119,6 +119,38 @@ CREATE TABLE messages (
 CREATE INDEX messages_pending ON messages (next_attempt_at, seq) WHERE delivered_at IS NULL;
 CREATE INDEX messages_by_envelope ON messages (envelope_seq, seq) WHERE delivered_at IS NULL;
 )sql",
+        // 3: sending and signing. Per party: the invitation nonce (the token is
+        // derived from it and keys/token.key, only its hash is kept), the
+        // times of invitation, opening and action, and the one-time code's
+        // keyed hash and counters. Every PDF revision of an envelope.
+        R"sql(
+ALTER TABLE parties ADD COLUMN invitation_nonce TEXT;
+ALTER TABLE parties ADD COLUMN token_hash TEXT;
+ALTER TABLE parties ADD COLUMN token_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE parties ADD COLUMN invited_at INTEGER;
+ALTER TABLE parties ADD COLUMN opened_at INTEGER;
+ALTER TABLE parties ADD COLUMN acted_at INTEGER;
+ALTER TABLE parties ADD COLUMN code_hash TEXT;
+ALTER TABLE parties ADD COLUMN code_expires_at INTEGER;
+ALTER TABLE parties ADD COLUMN code_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE parties ADD COLUMN certificate_serial TEXT;
+CREATE INDEX parties_by_token ON parties (token_hash) WHERE token_hash IS NOT NULL;
+CREATE TABLE code_sends (
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    role         TEXT NOT NULL,
+    sent_at      INTEGER NOT NULL
+);
+CREATE INDEX code_sends_by_party ON code_sends (envelope_seq, role, sent_at);
+CREATE TABLE revisions (
+    envelope_seq INTEGER NOT NULL REFERENCES envelopes(seq),
+    number       INTEGER NOT NULL,
+    sha256       TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    party_role   TEXT,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (envelope_seq, number)
+) WITHOUT ROWID;
+)sql",
     };
     return migrations;
 }

@@ -65,11 +65,11 @@ struct Scenario {
         const pdf::DisplayedPage last = info.pages.back().displayed();
         const pdf::DisplayedPage first = info.pages.front().displayed();
         std::vector<pdf::WidgetSpec> widgets = {
-            {"signet_certification", pdf::WidgetKind::signature, 1, first, {}, true, {}},
-            {"client_address", pdf::WidgetKind::text, 1, first, {72, 80, 250, 18}, false, {}},
-            {"client_agrees", pdf::WidgetKind::checkbox, 1, first, {340, 80, 14, 14}, false, {}},
+            {"signet_certification", pdf::WidgetKind::signature, 1, first, {}, true, {}, std::nullopt},
+            {"client_address", pdf::WidgetKind::text, 1, first, {72, 80, 250, 18}, false, {}, std::nullopt},
+            {"client_agrees", pdf::WidgetKind::checkbox, 1, first, {340, 80, 14, 14}, false, {}, std::nullopt},
             {"client_signature", pdf::WidgetKind::signature, static_cast<int>(info.pages.size()),
-             last, {300, 140, 180, 50}, false, {"client_address", "client_agrees"}},
+             last, {300, 140, 180, 50}, false, {"client_address", "client_agrees"}, std::nullopt},
         };
         pdf::prepare_document(test::fixture(fixture), widgets, prepared);
     }

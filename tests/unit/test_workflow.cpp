@@ -177,6 +177,10 @@ TEST_CASE("add-field refuses bad fields and writes nothing") {
     };
     AddFieldRequest named = field(id, "text", "client", "1", "10,10,100,20");
     named.name = "company_signature";
+    AddFieldRequest reserved = field(id, "text", "client", "1", "10,10,100,20");
+    reserved.name = "signet_certification";
+    AddFieldRequest dotted = field(id, "text", "client", "1", "10,10,100,20");
+    dotted.name = "client.address";
     AddFieldRequest bad_unit = field(id, "text", "client", "1", "10,10,100,20");
     bad_unit.unit = "in";
     AddFieldRequest valued_signature = field(id, "signature", "client", "1", "10,10,100,20");
@@ -194,6 +198,8 @@ TEST_CASE("add-field refuses bad fields and writes nothing") {
         {field(id, "text", "client", "1", "10,10,-5,20"), "must be positive"},
         {field(id, "text", "client", "1", "500,10,100,20"), "outside page 1"},
         {named, "already has a field"},
+        {reserved, "are signet's own"},
+        {dotted, "letters, digits, _ or -"},
         {bad_unit, "--unit must be pt or mm"},
         {valued_signature, "cannot be given a value"},
         {bad_number, "not a number"},

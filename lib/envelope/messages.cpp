@@ -1,0 +1,55 @@
+#include "envelope/messages.hpp"
+
+#include "auth/tokens.hpp"
+#include "delivery/render.hpp"
+#include "envelope/organization.hpp"
+#include "signet/error.hpp"
+
+namespace signet::envelope {
+namespace {
+
+std::string param(const delivery::OutboxMessage& m, const std::string& key) {
+    const auto it = m.record.params.find(key);
+    if (it == m.record.params.end()) {
+        throw internal_error("message " + m.record.message_id + " lacks \"" + key + "\"");
+    }
+    return it->second;
+}
+
+delivery::RenderedMessage render_invitation(const delivery::OutboxMessage& m,
+                                            const auth::TokenKey& key) {
+    const std::string id = param(m, "envelope");
+    const std::string token =
+        auth::derive_access_token(key, id, m.record.party_role, param(m, "nonce"));
+    const std::string command = "signet sign " + id + " --token " + token;
+    const std::string title = param(m, "title");
+    delivery::RenderedMessage out;
+    if (m.record.channel == delivery::Channel::sms) {
+        // Short, the command first: long SMS are split by the gateway.
+        out.text = command + "\n" + param(m, "sender") + " asks you to sign \"" + title + "\".";
+        return out;
+    }
+    out.subject = "Please sign: " + title;
+    out.text = "Hello " + m.record.recipient_name + ",\n\n" + param(m, "sender") +
+               " asks you to sign \"" + title + "\" (" + param(m, "pages") + " pages).\n\n" +
+               "To review and sign it, connect to the signing host and run:\n\n    " + command +
+               "\n\nKeep this message to yourself: the token is your access to the document.\n" +
+               "You will be asked for a one-time code sent by " + param(m, "code_channel") +
+               ".\n\nDocument SHA-256:  " + param(m, "sha256") + "\nAudit chain head:  " +
+               param(m, "chain_head") + "\nExpires:           " + param(m, "expires_at") + "\n";
+    return out;
+}
+
+}  // namespace
+
+delivery::Renderer message_renderer(const store::Store& store) {
+    const auto keys = keys_dir(store);
+    return [keys](const delivery::OutboxMessage& m) {
+        if (m.record.kind == "invitation" || m.record.kind == "reminder") {
+            return render_invitation(m, auth::TokenKey::load_or_create(keys));
+        }
+        return delivery::render_from_params(m);
+    };
+}
+
+}  // namespace signet::envelope

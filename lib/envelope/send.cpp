@@ -1,0 +1,337 @@
+#include "envelope/send.hpp"
+
+#include "audit/audit.hpp"
+#include "auth/tokens.hpp"
+#include "crypto/cms.hpp"
+#include "delivery/outbox.hpp"
+#include "envelope/field.hpp"
+#include "envelope/messages.hpp"
+#include "envelope/organization.hpp"
+#include "envelope/repository.hpp"
+#include "pdf/incremental.hpp"
+#include "pdf/prepare.hpp"
+#include "signet/error.hpp"
+#include "util/crypto_hash.hpp"
+#include "util/fs.hpp"
+#include "util/json.hpp"
+#include "util/time.hpp"
+#include "view/status_view.hpp"
+
+#include <algorithm>
+#include <map>
+
+namespace signet::envelope {
+namespace {
+
+constexpr const char* k_certification_field = "signet_certification";
+constexpr const char* k_completion_field = "signet_completion";
+
+// The signature field a party signs digitally: its first signature field.
+const Field* main_signature(const Envelope& e, const std::string& role) {
+    for (const Field& f : e.fields) {
+        if (f.role == role && f.type == FieldType::signature) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+void check_ready(const Envelope& e) {
+    for (const Party& p : e.parties) {
+        if (p.action != PartyAction::sign) {
+            continue;
+        }
+        if (main_signature(e, p.role) == nullptr) {
+            throw bad_input("envelope " + e.id + ": party \"" + p.role + "\" signs but has no "
+                            "signature field",
+                            {"add one: signet add-field " + e.id + " --type signature --role " +
+                             p.role + " --page last --rect X,Y,W,H"});
+        }
+        if (p.stamp == StampRule::required) {
+            const bool has_stamp = std::any_of(e.fields.begin(), e.fields.end(), [&](const Field& f) {
+                return f.role == p.role && f.type == FieldType::stamp;
+            });
+            if (!has_stamp) {
+                throw bad_input("envelope " + e.id + ": party \"" + p.role +
+                                    "\" must stamp but has no stamp field",
+                                {"add one: signet add-field " + e.id + " --type stamp --role " +
+                                 p.role + " --page last --rect X,Y,W,H"});
+            }
+        }
+    }
+}
+
+pdf::WidgetKind widget_kind(const Field& f) {
+    switch (f.type) {
+    case FieldType::multiline: return pdf::WidgetKind::multiline;
+    case FieldType::checkbox: return pdf::WidgetKind::checkbox;
+    case FieldType::signature:
+    case FieldType::initials:
+    case FieldType::stamp: return pdf::WidgetKind::image;
+    default: return pdf::WidgetKind::text;
+    }
+}
+
+// Every field of every party, empty, plus the seal's hidden signatures.
+std::vector<pdf::WidgetSpec> widgets_for(const Envelope& e,
+                                         const std::vector<pdf::PageInfo>& pages) {
+    std::vector<pdf::WidgetSpec> widgets;
+    const pdf::DisplayedPage first = pages.front().displayed();
+    std::vector<std::string> sender_fields;
+    for (const Field& f : e.fields) {
+        if (!f.role && f.value) {
+            sender_fields.push_back(f.name);
+        }
+    }
+    widgets.push_back({k_certification_field, pdf::WidgetKind::signature, 1, first, {}, true,
+                       sender_fields, std::nullopt});
+    for (const Field& f : e.fields) {
+        pdf::WidgetSpec w{f.name, widget_kind(f), f.page,
+                          pages.at(static_cast<std::size_t>(f.page - 1)).displayed(), f.rect,
+                          false, {}, std::nullopt};
+        if (!f.role && f.value) {
+            w.value = f.value;
+        }
+        if (f.role) {
+            const Field* main = main_signature(e, *f.role);
+            if (main == &f) {
+                w.kind = pdf::WidgetKind::signature;
+                for (const Field& other : e.fields) {
+                    if (other.role == f.role && &other != &f) {
+                        w.locks.push_back(other.name);
+                    }
+                }
+            }
+        }
+        widgets.push_back(std::move(w));
+    }
+    for (const Party& p : e.parties) {
+        if (p.action == PartyAction::approve) {
+            pdf::WidgetSpec w{std::string(k_reserved_field_prefix) + "approval_" + p.role,
+                              pdf::WidgetKind::signature, 1, first, {}, true, {}, std::nullopt};
+            for (const Field& f : e.fields) {
+                if (f.role == p.role) {
+                    w.locks.push_back(f.name);
+                }
+            }
+            widgets.push_back(std::move(w));
+        }
+    }
+    widgets.push_back({k_completion_field, pdf::WidgetKind::signature, 1, first, {}, true, {},
+                       std::nullopt});
+    return widgets;
+}
+
+// Moves a finished file into the store's documents under its hash.
+std::string adopt_document(store::Store& store, const std::filesystem::path& tmp,
+                           const std::string& sha) {
+    const auto path = store.document_path(sha);
+    util::make_private_dir(path.parent_path());
+    util::commit_file(tmp, path, 0600);
+    return sha;
+}
+
+struct Prepared {
+    std::string prepared_sha;
+    std::string certified_sha;
+};
+
+Prepared prepare_and_certify(store::Store& store, const Envelope& e,
+                             const std::vector<pdf::PageInfo>& pages,
+                             const crypto::OrganizationPki& pki, util::UnixTime now) {
+    const auto documents = store.dir() / "documents";
+    const auto prepared_tmp = util::temporary_path_beside(documents / "prepared.pdf");
+    const pdf::PrepareResult prepared = pdf::prepare_document(
+        store.document_path(e.document.sha256), widgets_for(e, pages), prepared_tmp);
+    adopt_document(store, prepared_tmp, prepared.sha256);
+
+    pdf::IncrementalUpdate update(store.document_path(prepared.sha256));
+    pdf::SignatureRequest request;
+    request.field_name = k_certification_field;
+    request.name = store.organization().empty() ? e.owner : store.organization();
+    request.reason = "Prepared for signing by " + e.owner + ": " + e.title;
+    request.signing_time = now;
+    request.docmdp = 2;
+    for (const Field& f : e.fields) {
+        if (!f.role && f.value) {
+            request.lock_fields.push_back(f.name);
+        }
+    }
+    const crypto::Credential& seal = pki.seal();
+    const auto certified_tmp = util::temporary_path_beside(documents / "certified.pdf");
+    const pdf::UpdateResult certified =
+        update.write(certified_tmp, request, [&](const pdf::Sha256& digest) {
+            return crypto::sign_cades_detached(digest, seal.certificate.get(), seal.key.get(),
+                                               seal.chain_pointers());
+        });
+    adopt_document(store, certified_tmp, certified.sha256);
+    return {prepared.sha256, certified.sha256};
+}
+
+std::string details(const std::function<void(util::JsonWriter&)>& fill) {
+    std::string out;
+    util::JsonWriter w(out, false);
+    w.begin_object();
+    fill(w);
+    w.end_object();
+    return out;
+}
+
+}  // namespace
+
+std::vector<SendResult> send_envelopes(store::Store& store, const std::vector<std::string>& ids) {
+    if (ids.empty()) {
+        throw bad_input("name at least one envelope to send");
+    }
+    // Check them all before acting on any.
+    std::vector<Envelope> envelopes;
+    {
+        EnvelopeRepository repo(store.db());
+        for (const std::string& id : ids) {
+            envelopes.push_back(repo.load(id));
+            if (envelopes.back().status == EnvelopeStatus::draft) {
+                check_ready(envelopes.back());
+            }
+        }
+    }
+    const bool any_draft = std::any_of(envelopes.begin(), envelopes.end(), [](const Envelope& e) {
+        return e.status == EnvelopeStatus::draft;
+    });
+    std::optional<crypto::OrganizationPki> pki;
+    std::optional<auth::TokenKey> token_key;
+    if (any_draft) {
+        pki = load_pki(store);
+        token_key = auth::TokenKey::load_or_create(keys_dir(store));
+    }
+
+    std::vector<SendResult> results;
+    for (const Envelope& draft : envelopes) {
+        SendResult result;
+        result.id = draft.id;
+        if (draft.status != EnvelopeStatus::draft) {
+            result.already_sent = true;
+            result.status = std::string(to_string(draft.status));
+            results.push_back(result);
+            continue;
+        }
+        const util::UnixTime now = util::now();
+        EnvelopeRepository reader(store.db());
+        const std::vector<pdf::PageInfo> pages = reader.document_pages(draft.document.sha256);
+        const Prepared docs = prepare_and_certify(store, draft, pages, *pki, now);
+        const util::UnixTime expires = now + store.config().expires_in_days * 86400;
+
+        store.db().write([&] {
+            EnvelopeRepository repo(store.db());
+            const Envelope e = repo.load(draft.id);
+            if (e.status != EnvelopeStatus::draft) {
+                // Sent by another process meanwhile: its documents won.
+                result.already_sent = true;
+                result.status = std::string(to_string(e.status));
+                return;
+            }
+            // The lowest routing order among the parties who act goes first.
+            int first_order = 0;
+            for (const Party& p : e.parties) {
+                if (p.action != PartyAction::copy && (first_order == 0 || p.order < first_order)) {
+                    first_order = p.order;
+                }
+            }
+            std::vector<const Party*> invited;
+            for (const Party& p : e.parties) {
+                if (p.action != PartyAction::copy && p.order == first_order) {
+                    invited.push_back(&p);
+                }
+            }
+            std::string waiting_for;
+            for (const Party* p : invited) {
+                waiting_for += (waiting_for.empty() ? "" : ",") + p->role;
+            }
+            store.db()
+                .prepare("UPDATE envelopes SET status = 'sent', current_sha256 = ?, revisions = 2,"
+                         " expires_at = ?, waiting_since = ?, waiting_for = ?, updated_at = ?"
+                         " WHERE seq = ?")
+                .bind(1, docs.certified_sha)
+                .bind(2, expires)
+                .bind(3, now)
+                .bind(4, waiting_for)
+                .bind(5, now)
+                .bind(6, e.seq)
+                .run();
+            store::Statement revision = store.db().prepare(
+                "INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role, created_at)"
+                " VALUES (?, ?, ?, ?, NULL, ?)");
+            revision.bind(1, e.seq).bind(2, 1).bind(3, docs.prepared_sha).bind(4, "prepared").bind(5, now).run();
+            revision.bind(1, e.seq).bind(2, 2).bind(3, docs.certified_sha).bind(4, "certified").bind(5, now).run();
+
+            const audit::Actor actor = audit::current_actor();
+            std::string head = audit::append_event(
+                store.db(), e.seq, actor, now,
+                {"sent", details([&](util::JsonWriter& w) {
+                     w.field("prepared_sha256", docs.prepared_sha);
+                     w.field("certified_sha256", docs.certified_sha);
+                     w.field("expires_at", util::rfc3339_utc(expires));
+                 }),
+                 e.document.sha256, docs.certified_sha});
+            for (const Party* p : invited) {
+                const std::string nonce = util::to_hex(util::random_bytes(16));
+                const std::string token =
+                    auth::derive_access_token(*token_key, e.id, p->role, nonce);
+                store.db()
+                    .prepare("UPDATE parties SET status = 'invited', invitation_nonce = ?,"
+                             " token_hash = ?, invited_at = ? WHERE envelope_seq = ? AND role = ?")
+                    .bind(1, nonce)
+                    .bind(2, auth::token_hash(token))
+                    .bind(3, now)
+                    .bind(4, e.seq)
+                    .bind(5, p->role)
+                    .run();
+                const bool by_mail = p->email.has_value();
+                const delivery::Channel channel = by_mail ? delivery::Channel::mail
+                                                          : delivery::Channel::sms;
+                head = audit::append_event(store.db(), e.seq, actor, now,
+                                           {"invited", details([&](util::JsonWriter& w) {
+                                                w.field("role", p->role);
+                                                w.field("channel", delivery::channel_name(channel));
+                                                w.field("to", by_mail ? *p->email : *p->phone);
+                                            }),
+                                            std::nullopt, std::nullopt});
+                delivery::MessageRecord message;
+                message.envelope_seq = e.seq;
+                message.party_role = p->role;
+                message.kind = "invitation";
+                message.channel = channel;
+                message.recipient = by_mail ? *p->email : *p->phone;
+                message.recipient_name = p->name;
+                message.params = {
+                    {"envelope", e.id},
+                    {"title", e.title},
+                    {"sender", store.organization().empty() ? e.owner
+                                                            : e.owner + " (" + store.organization() + ")"},
+                    {"pages", std::to_string(e.document.pages)},
+                    {"sha256", docs.certified_sha},
+                    {"chain_head", head},
+                    {"expires_at", view::human_time(expires)},
+                    {"nonce", nonce},
+                    {"code_channel", p->auth == AuthMethod::sms ? "SMS" : "e-mail"},
+                };
+                delivery::enqueue(store.db(), message, now);
+                result.invited.push_back(p->role);
+                const bool code_same_channel =
+                    (p->auth == AuthMethod::email) == by_mail;
+                if (code_same_channel) {
+                    result.warnings.push_back(
+                        "party \"" + p->role + "\" gets the invitation and the one-time code by " +
+                        (by_mail ? "e-mail" : "SMS") +
+                        ": anyone who reads that inbox can sign; use auth=" +
+                        (by_mail ? "sms" : "email") + " with a second contact");
+                }
+            }
+            result.status = "sent";
+        });
+        results.push_back(result);
+    }
+    delivery::deliver_pending(store, message_renderer(store), util::now(), 100);
+    return results;
+}
+
+}  // namespace signet::envelope
