@@ -14,7 +14,8 @@ Command setup_send(CLI::App& app, const GlobalOptions& global) {
 
     return {sub, [ids, &global] {
                 store::Store store = open_store(global);
-                const auto results = envelope::send_envelopes(store, *ids);
+                const envelope::SendReport report = envelope::send_envelopes(store, *ids);
+                const auto& results = report.envelopes;
                 for (const auto& r : results) {
                     for (const auto& warning : r.warnings) {
                         std::fputs(("signet: warning: " + r.id + ": " + warning + "\n").c_str(),
@@ -50,6 +51,15 @@ Command setup_send(CLI::App& app, const GlobalOptions& global) {
                             print(r.id + ": sent; invited " + roles + "\n");
                         }
                     }
+                }
+                if (report.undelivered > 0) {
+                    // Sent and recorded; only the delivery is left to retry.
+                    std::fputs(("signet: error: " + std::to_string(report.undelivered) +
+                                " message(s) could not be delivered; they are kept\n"
+                                "hint: see signet status ENVELOPE, then retry with: signet deliver\n")
+                                   .c_str(),
+                               stderr);
+                    return static_cast<int>(ExitCode::temp_failure);
                 }
                 return 0;
             }};

@@ -2,6 +2,7 @@
 // enumerations the CLI contract names.
 #pragma once
 
+#include "delivery/outbox.hpp"
 #include "pdf/geometry.hpp"
 #include "util/time.hpp"
 
@@ -78,13 +79,7 @@ struct DocumentRef {
 };
 
 // A message recorded for delivery that has not been delivered yet.
-struct PendingMessage {
-    std::string message_id;
-    std::string channel;  // "mail" or "sms"
-    std::string to;
-    int attempts = 0;
-    std::optional<std::string> last_error;
-};
+using PendingMessage = delivery::PendingMessage;
 
 struct Envelope {
     std::int64_t seq = 0;  // the store's row number

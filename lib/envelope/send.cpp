@@ -179,7 +179,7 @@ std::string details(const std::function<void(util::JsonWriter&)>& fill) {
 
 }  // namespace
 
-std::vector<SendResult> send_envelopes(store::Store& store, const std::vector<std::string>& ids) {
+SendReport send_envelopes(store::Store& store, const std::vector<std::string>& ids) {
     if (ids.empty()) {
         throw bad_input("name at least one envelope to send");
     }
@@ -330,8 +330,9 @@ std::vector<SendResult> send_envelopes(store::Store& store, const std::vector<st
         });
         results.push_back(result);
     }
-    delivery::deliver_pending(store, message_renderer(store), util::now(), 100);
-    return results;
+    const delivery::DeliveryReport delivered =
+        delivery::deliver_pending(store, message_renderer(store), util::now(), 100);
+    return SendReport{results, delivered.failed};
 }
 
 }  // namespace signet::envelope

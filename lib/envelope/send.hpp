@@ -21,6 +21,11 @@ struct SendResult {
 // a signature field for each signing party, a stamp field where a stamp is
 // required), then sends each draft. Envelopes already sent are reported,
 // not changed. Throws bad_input naming the envelope and what is missing.
-std::vector<SendResult> send_envelopes(store::Store& store, const std::vector<std::string>& ids);
+struct SendReport {
+    std::vector<SendResult> envelopes;
+    int undelivered = 0;  // messages whose delivery failed now (left for retry)
+};
+
+SendReport send_envelopes(store::Store& store, const std::vector<std::string>& ids);
 
 }  // namespace signet::envelope

@@ -1,6 +1,7 @@
 #include "envelope/workflow.hpp"
 
 #include "audit/audit.hpp"
+#include "delivery/outbox.hpp"
 #include "envelope/field.hpp"
 #include "envelope/party.hpp"
 #include "envelope/repository.hpp"
@@ -129,7 +130,9 @@ CreateResult create_envelope(store::Store& store, const CreateRequest& request) 
 
 Envelope load_envelope(store::Store& store, const std::string& id) {
     EnvelopeRepository repo(store.db());
-    return repo.load(id);
+    Envelope e = repo.load(id);
+    e.undelivered = delivery::pending_for_envelope(store.db(), e.seq);
+    return e;
 }
 
 Field add_field(store::Store& store, const AddFieldRequest& request) {

@@ -65,3 +65,19 @@ expect "fields cannot be added once sent" 5 --unchanged --error 'only to a draft
 expect "send --json reports each envelope" 0 -- signet send "$id" --json
 json_check "already sent in JSON" 'd == {"schema": 1, "envelopes": [{"id": "'"$id"'", "status": "sent", "already_sent": True, "invited": []}]}'
 
+
+# --- a failing mail hook: sent all the same, the message kept for a retry ----
+id2=$(new_envelope)
+signet add-field "$id2" --type signature --role company --page last --rect 72,100,180,50 >/dev/null
+signet add-field "$id2" --type signature --role client --page last --rect 360,100,180,50 >/dev/null
+signet add-field "$id2" --type stamp --role company --page last --rect 260,90,110,110 >/dev/null
+cat >>"$SIGNET_HOME/config.yaml" <<'YAML'
+delivery:
+  mail: {transport: command, command: [sh, -c, "echo relay refused >&2; exit 1"], timeout: 10}
+YAML
+expect "a failed delivery gives 75 after the envelope is sent" 75 --err 'could not be delivered' -- \
+    signet send "$id2"
+check "... the envelope is sent" test "$(sql "SELECT status FROM envelopes WHERE id='$id2'")" = sent
+expect "status shows the undelivered invitation with its error" 0 -- signet status "$id2" --json
+json_check "undelivered: one invitation to the company, the hook's stderr kept" \
+    'len(d["undelivered"]) == 1 and d["undelivered"][0]["to"] == "anna@acme.test" and d["undelivered"][0]["attempts"] == 1 and "relay refused" in d["undelivered"][0]["last_error"]'
