@@ -2,7 +2,9 @@
 
 #include "signet/error.hpp"
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 namespace signet::envelope {
 namespace {
@@ -12,21 +14,41 @@ const char* const k_envelope_columns =
     "e.waiting_for, e.document_sha256, e.current_sha256, e.revisions, "
     "(SELECT page_count FROM documents d WHERE d.sha256 = e.document_sha256)";
 
-Envelope read_envelope_row(const store::Statement& q) {
-    Envelope e;
+// The read_*_into functions fill an object in place, reusing the memory its
+// strings hold: a listing reads 100 000 envelopes into the same few objects.
+void assign_text(std::string& to, const store::Statement& q, int column) {
+    to.assign(q.text_view(column));
+}
+
+void assign_text(std::optional<std::string>& to, const store::Statement& q, int column) {
+    if (q.is_null(column)) {
+        to.reset();
+    } else if (to) {
+        to->assign(q.text_view(column));
+    } else {
+        to.emplace(q.text_view(column));
+    }
+}
+
+void read_envelope_into(const store::Statement& q, Envelope& e) {
     e.seq = q.integer(0);
-    e.id = q.text(1);
-    e.title = q.text(2);
+    assign_text(e.id, q, 1);
+    assign_text(e.title, q, 2);
     e.status = parse_envelope_status(q.text_view(3)).value_or(EnvelopeStatus::draft);
-    e.owner = q.text(4);
+    assign_text(e.owner, q, 4);
     e.created_at = q.integer(5);
     e.expires_at = q.optional_integer(6);
     e.waiting_since = q.integer(7);
-    e.waiting_for = q.text(8);
-    e.document.sha256 = q.text(9);
-    e.document.current_sha256 = q.text(10);
+    assign_text(e.waiting_for, q, 8);
+    assign_text(e.document.sha256, q, 9);
+    assign_text(e.document.current_sha256, q, 10);
     e.document.revisions = static_cast<int>(q.integer(11));
     e.document.pages = static_cast<int>(q.integer(12));
+}
+
+Envelope read_envelope_row(const store::Statement& q) {
+    Envelope e;
+    read_envelope_into(q, e);
     return e;
 }
 
@@ -34,18 +56,22 @@ const char* const k_party_columns =
     "p.envelope_seq, p.role, p.name, p.email, p.phone, p.routing_order, p.kind, p.action, "
     "p.auth, p.stamp, p.status";
 
-Party read_party_row(const store::Statement& q) {
-    Party p;
-    p.role = q.text(1);
-    p.name = q.text(2);
-    p.email = q.optional_text(3);
-    p.phone = q.optional_text(4);
+void read_party_into(const store::Statement& q, Party& p) {
+    assign_text(p.role, q, 1);
+    assign_text(p.name, q, 2);
+    assign_text(p.email, q, 3);
+    assign_text(p.phone, q, 4);
     p.order = static_cast<int>(q.integer(5));
     p.kind = parse_party_kind(q.text_view(6)).value_or(PartyKind::person);
     p.action = parse_party_action(q.text_view(7)).value_or(PartyAction::sign);
     p.auth = parse_auth_method(q.text_view(8)).value_or(AuthMethod::email);
     p.stamp = parse_stamp_rule(q.text_view(9)).value_or(StampRule::none);
     p.status = parse_party_status(q.text_view(10)).value_or(PartyStatus::waiting);
+}
+
+Party read_party_row(const store::Statement& q) {
+    Party p;
+    read_party_into(q, p);
     return p;
 }
 
@@ -53,17 +79,21 @@ const char* const k_field_columns =
     "f.envelope_seq, f.name, f.type, f.role, f.page, f.x, f.y, f.width, f.height, f.required, "
     "f.label, f.value, f.filled";
 
-Field read_field_row(const store::Statement& q) {
-    Field f;
-    f.name = q.text(1);
+void read_field_into(const store::Statement& q, Field& f) {
+    assign_text(f.name, q, 1);
     f.type = parse_field_type(q.text_view(2)).value_or(FieldType::text);
-    f.role = q.optional_text(3);
+    assign_text(f.role, q, 3);
     f.page = static_cast<int>(q.integer(4));
     f.rect = pdf::Box{q.real(5), q.real(6), q.real(7), q.real(8)};
     f.required = q.integer(9) != 0;
-    f.label = q.optional_text(10);
-    f.value = q.optional_text(11);
+    assign_text(f.label, q, 10);
+    assign_text(f.value, q, 11);
     f.filled = q.integer(12) != 0;
+}
+
+Field read_field_row(const store::Statement& q) {
+    Field f;
+    read_field_into(q, f);
     return f;
 }
 
@@ -293,23 +323,34 @@ void for_each_envelope(store::Database& db, const ListFilter& filter,
 
         bool party_row = parties.step();
         bool field_row = fields.step();
+        // One envelope object, refilled in place for each row.
         Envelope e;
         while (envelopes.step()) {
-            e = read_envelope_row(envelopes);
+            read_envelope_into(envelopes, e);
             while (party_row && parties.integer(0) < e.seq) {
                 party_row = parties.step();
             }
-            while (party_row && parties.integer(0) == e.seq) {
-                e.parties.push_back(read_party_row(parties));
+            std::size_t n = 0;
+            for (; party_row && parties.integer(0) == e.seq; ++n) {
+                if (n == e.parties.size()) {
+                    e.parties.emplace_back();
+                }
+                read_party_into(parties, e.parties[n]);
                 party_row = parties.step();
             }
+            e.parties.resize(n);
             while (field_row && fields.integer(0) < e.seq) {
                 field_row = fields.step();
             }
-            while (field_row && fields.integer(0) == e.seq) {
-                e.fields.push_back(read_field_row(fields));
+            n = 0;
+            for (; field_row && fields.integer(0) == e.seq; ++n) {
+                if (n == e.fields.size()) {
+                    e.fields.emplace_back();
+                }
+                read_field_into(fields, e.fields[n]);
                 field_row = fields.step();
             }
+            e.fields.resize(n);
             fn(e);
         }
     });
@@ -318,35 +359,103 @@ void for_each_envelope(store::Database& db, const ListFilter& filter,
 std::vector<BoardColumn> load_board(store::Database& db, const ListFilter& filter,
                                     int per_column) {
     if (filter.stage) {
-        check_stage(*filter.stage);  // stage names are spliced into the SQL below
+        check_stage(*filter.stage);
     }
-    std::vector<BoardColumn> columns;
+    // Every query here walks the (status, waiting_for, waiting_since) index:
+    // counts scan their range of it, and a column's first few are found by
+    // one short seek per (status, role set) group, merged here. A column of
+    // 35 000 envelopes is neither read nor sorted row by row.
     const std::string owner_sql = filter.owner ? " AND e.owner = ?" : "";
-    auto fill = [&](BoardColumn& column, const std::string& condition,
+    store::Statement first_roles = db.prepare(
+        "SELECT e.waiting_for FROM envelopes e WHERE e.status = ? ORDER BY e.waiting_for LIMIT 1");
+    store::Statement next_roles =
+        db.prepare("SELECT e.waiting_for FROM envelopes e WHERE e.status = ? AND e.waiting_for > ?"
+                   " ORDER BY e.waiting_for LIMIT 1");
+    store::Statement by_seq = db.prepare(std::string("SELECT ") + k_envelope_columns +
+                                         " FROM envelopes e WHERE e.seq = ?");
+    // The distinct waiting_for values of envelopes in `status`, in order.
+    auto role_sets_of = [&](const std::string& status) {
+        std::vector<std::string> sets;
+        first_roles.bind(1, status);
+        if (first_roles.step()) {
+            sets.push_back(first_roles.text(0));
+            for (;;) {
+                next_roles.bind(1, status).bind(2, sets.back());
+                const bool more = next_roles.step();
+                if (more) {
+                    sets.push_back(next_roles.text(0));
+                }
+                next_roles.reset();
+                if (!more) {
+                    break;
+                }
+            }
+        }
+        first_roles.reset();
+        return sets;
+    };
+    auto fill = [&](BoardColumn& column, const std::vector<std::string>& statuses,
                     const std::optional<std::string>& waiting_for, bool newest_first) {
-        auto bind = [&](store::Statement& q) {
-            int i = 1;
-            if (waiting_for) {
-                q.bind(i++, *waiting_for);
-            }
-            if (filter.owner) {
-                q.bind(i++, *filter.owner);
-            }
-        };
-        const std::string where = " FROM envelopes e WHERE " + condition +
-                                  (waiting_for ? " AND e.waiting_for = ?" : "") + owner_sql;
-        store::Statement count = db.prepare("SELECT count(*)" + where);
-        bind(count);
+        std::string in = "?";
+        for (std::size_t n = 1; n < statuses.size(); ++n) {
+            in += ", ?";
+        }
+        store::Statement count =
+            db.prepare("SELECT count(*) FROM envelopes e WHERE e.status IN (" + in + ")" +
+                       (waiting_for ? " AND e.waiting_for = ?" : "") + owner_sql);
+        int i = 1;
+        for (const std::string& status : statuses) {
+            count.bind(i++, status);
+        }
+        if (waiting_for) {
+            count.bind(i++, *waiting_for);
+        }
+        if (filter.owner) {
+            count.bind(i++, *filter.owner);
+        }
         count.step();
         column.count = count.integer(0);
-        store::Statement top =
-            db.prepare(std::string("SELECT ") + k_envelope_columns + where +
-                       " ORDER BY e.waiting_since " + (newest_first ? "DESC" : "ASC") +
-                       ", e.seq LIMIT ?");
-        bind(top);
-        top.bind(1 + (waiting_for ? 1 : 0) + (filter.owner ? 1 : 0), per_column);
-        while (top.step()) {
-            column.top.push_back(read_envelope_row(top));
+
+        struct Candidate {
+            util::UnixTime waiting_since;
+            std::int64_t seq;
+        };
+        auto before = [newest_first](const Candidate& a, const Candidate& b) {
+            if (a.waiting_since != b.waiting_since) {
+                return newest_first ? a.waiting_since > b.waiting_since
+                                    : a.waiting_since < b.waiting_since;
+            }
+            return a.seq < b.seq;
+        };
+        store::Statement group = db.prepare(
+            std::string("SELECT e.waiting_since, e.seq FROM envelopes e"
+                        " WHERE e.status = ? AND e.waiting_for = ?") +
+            owner_sql + " ORDER BY e.waiting_since " + (newest_first ? "DESC" : "ASC") +
+            ", e.seq LIMIT ?");
+        std::vector<Candidate> candidates;
+        for (const std::string& status : statuses) {
+            const std::vector<std::string> sets =
+                waiting_for ? std::vector<std::string>{*waiting_for} : role_sets_of(status);
+            for (const std::string& roles : sets) {
+                group.bind(1, status).bind(2, roles);
+                if (filter.owner) {
+                    group.bind(3, *filter.owner);
+                }
+                group.bind(filter.owner ? 4 : 3, per_column);
+                while (group.step()) {
+                    candidates.push_back(Candidate{group.integer(0), group.integer(1)});
+                }
+                group.reset();
+            }
+        }
+        std::sort(candidates.begin(), candidates.end(), before);
+        candidates.resize(std::min(candidates.size(), static_cast<std::size_t>(per_column)));
+        for (const Candidate& c : candidates) {
+            by_seq.bind(1, c.seq);
+            if (by_seq.step()) {
+                column.top.push_back(read_envelope_row(by_seq));
+            }
+            by_seq.reset();
         }
     };
     auto wanted = [&](std::initializer_list<const char*> statuses) {
@@ -360,47 +469,48 @@ std::vector<BoardColumn> load_board(store::Database& db, const ListFilter& filte
         }
         return false;
     };
+    std::vector<BoardColumn> columns;
     db.read([&] {
         if (wanted({"draft"})) {
             BoardColumn draft{"draft", 0, {}};
-            fill(draft, "e.status = 'draft'", std::nullopt, false);
+            fill(draft, {"draft"}, std::nullopt, false);
             columns.push_back(std::move(draft));
         }
         if (wanted({"waiting", "sent", "in_progress"})) {
-            const std::string waiting =
-                "e.status IN ('sent', 'in_progress')" +
-                (filter.stage && *filter.stage != "waiting" ? " AND e.status = '" +
-                                                                  *filter.stage + "'"
-                                                            : std::string());
-            store::Statement roles = db.prepare("SELECT DISTINCT e.waiting_for FROM envelopes e"
-                                                " WHERE e.status IN ('sent', 'in_progress')"
-                                                " ORDER BY e.waiting_for");
-            std::vector<std::string> role_sets;
-            while (roles.step()) {
-                role_sets.push_back(roles.text(0));
+            const std::vector<std::string> waiting =
+                filter.stage && *filter.stage != "waiting"
+                    ? std::vector<std::string>{*filter.stage}
+                    : std::vector<std::string>{"sent", "in_progress"};
+            // A column per role set waiting in any stage, shown when it holds
+            // envelopes that match the filter.
+            std::set<std::string> distinct;
+            for (const char* status : {"sent", "in_progress"}) {
+                for (std::string& roles : role_sets_of(status)) {
+                    distinct.insert(std::move(roles));
+                }
             }
-            for (const std::string& roles_text : role_sets) {
+            for (const std::string& roles_text : distinct) {
                 BoardColumn column{"waiting: " + (roles_text.empty() ? "-" : roles_text), 0, {}};
                 fill(column, waiting, roles_text, false);
                 if (column.count > 0) {
                     columns.push_back(std::move(column));
                 }
             }
-            if (role_sets.empty()) {
+            if (distinct.empty()) {
                 columns.push_back(BoardColumn{"waiting", 0, {}});
             }
         }
         if (wanted({"completed"})) {
             BoardColumn done{"completed", 0, {}};
-            fill(done, "e.status = 'completed'", std::nullopt, true);
+            fill(done, {"completed"}, std::nullopt, true);
             columns.push_back(std::move(done));
         }
         if (wanted({"declined", "voided", "expired"})) {
             BoardColumn ended{"declined/voided/expired", 0, {}};
-            const std::string which =
-                filter.stage ? "e.status = '" + *filter.stage + "'"
-                             : std::string("e.status IN ('declined', 'voided', 'expired')");
-            fill(ended, which, std::nullopt, true);
+            fill(ended,
+                 filter.stage ? std::vector<std::string>{*filter.stage}
+                              : std::vector<std::string>{"declined", "voided", "expired"},
+                 std::nullopt, true);
             columns.push_back(std::move(ended));
         }
     });

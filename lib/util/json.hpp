@@ -43,13 +43,19 @@ public:
     }
 
 private:
-    void before_value();
-    void newline();
+    // Writes what goes before a value (a comma, then a line break and the
+    // indentation) to buf; returns its length.
+    std::size_t separator(char* buf);
+    // Writes a line break and the indentation after `used` bytes of buf;
+    // returns the new length of buf.
+    std::size_t line_break(char* buf, std::size_t used);
+    JsonWriter& open(char bracket);
+    JsonWriter& close(char bracket);
 
     std::string& m_out;
     bool m_pretty;
     // One entry per open container: true while it has no element yet.
-    std::vector<bool> m_empty;
+    std::vector<char> m_empty;
     bool m_after_key = false;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <set>
 
 namespace signet::view {
 namespace {
@@ -240,10 +241,6 @@ std::string render_board(std::vector<envelope::BoardColumn> columns, const Style
     const std::size_t n = std::max<std::size_t>(1, std::min(columns.size(), max_columns));
     const std::size_t column_width = (width - (n - 1) * k_gap) / n;
 
-    std::size_t rows = 0;
-    for (const auto& c : columns) {
-        rows = std::max(rows, c.top.size());
-    }
     std::string out;
     auto emit_line = [&](const std::vector<std::string>& cells, const char* code) {
         std::string line;
@@ -257,35 +254,77 @@ std::string render_board(std::vector<envelope::BoardColumn> columns, const Style
         }
         out += line + "\n";
     };
-    std::vector<std::string> headers;
-    std::vector<std::string> rules;
-    for (const auto& c : columns) {
-        std::string title = c.title;
-        for (char& ch : title) {
-            ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    // "WAITING: CLIENT", or "WAIT: CLIENT" when that is what fits.
+    auto fit_waiting = [&](std::string title, std::size_t room) {
+        const std::string waiting = "WAITING: ";
+        if (util::display_width(title) > room && title.rfind(waiting, 0) == 0) {
+            title = "WAIT: " + title.substr(waiting.size());
         }
-        const std::string count = " " + std::to_string(c.count);
-        headers.push_back(util::truncate_to_width(title, column_width - std::min(column_width, count.size())) + count);
-        rules.push_back(std::string(column_width, '-'));
-    }
-    emit_line(headers, k_bold);
-    emit_line(rules, k_dim);
-    for (std::size_t r = 0; r < rows; ++r) {
-        std::vector<std::string> ids;
+        return title;
+    };
+    // One band of columns side by side.
+    auto emit_band = [&](std::size_t first, std::size_t end) {
         std::vector<std::string> titles;
-        for (const auto& c : columns) {
-            if (r < c.top.size()) {
-                const Envelope& e = c.top[r];
-                const std::int64_t age = style.now - e.waiting_since;
-                ids.push_back(e.id + " " + util::short_duration(age));
-                titles.push_back("  " + e.title);
-            } else {
-                ids.emplace_back();
-                titles.emplace_back();
+        std::vector<std::string> counts;
+        std::vector<std::string> headers;
+        std::vector<std::string> rules;
+        std::set<std::string> shown;  // the titles as cut to fit beside their counts
+        bool lost_role = false;       // a waiting column no longer says whose turn it is
+        std::size_t rows = 0;
+        for (std::size_t i = first; i < end; ++i) {
+            const envelope::BoardColumn& c = columns[i];
+            rows = std::max(rows, c.top.size());
+            std::string title = c.title;
+            for (char& ch : title) {
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
             }
+            counts.push_back(std::to_string(c.count));
+            const std::string count = " " + counts.back();
+            const std::size_t room = column_width - std::min(column_width, count.size());
+            const std::string fitted = fit_waiting(title, room);
+            lost_role = lost_role || (fitted != title && util::display_width(fitted) > room);
+            const std::string cut = util::truncate_to_width(fitted, room);
+            shown.insert(cut);
+            headers.push_back(cut + count);
+            titles.push_back(fit_waiting(title, column_width));
+            rules.push_back(std::string(column_width, '-'));
         }
-        emit_line(ids, nullptr);
-        emit_line(titles, k_dim);
+        if (!lost_role && shown.size() == headers.size()) {
+            emit_line(headers, k_bold);
+        } else {
+            // Narrow columns and big counts would cut the titles to
+            // "WAITING… 15244", twice: the titles get a line of their own,
+            // and the counts the next.
+            emit_line(titles, k_bold);
+            emit_line(counts, k_bold);
+        }
+        emit_line(rules, k_dim);
+        for (std::size_t r = 0; r < rows; ++r) {
+            std::vector<std::string> ids;
+            std::vector<std::string> names;
+            for (std::size_t i = first; i < end; ++i) {
+                const envelope::BoardColumn& c = columns[i];
+                if (r < c.top.size()) {
+                    const Envelope& e = c.top[r];
+                    const std::int64_t age = style.now - e.waiting_since;
+                    ids.push_back(e.id + " " + util::short_duration(age));
+                    names.push_back("  " + e.title);
+                } else {
+                    ids.emplace_back();
+                    names.emplace_back();
+                }
+            }
+            emit_line(ids, nullptr);
+            emit_line(names, k_dim);
+        }
+    };
+    // Columns that neither fit nor fold go below, in bands as wide as the
+    // terminal: no line is wider than it.
+    for (std::size_t first = 0; first == 0 || first < columns.size(); first += n) {
+        if (first > 0) {
+            out += "\n";
+        }
+        emit_band(first, std::min(columns.size(), first + n));
     }
     return out;
 }
