@@ -168,14 +168,6 @@ Prepared prepare_and_certify(store::Store& store, const Envelope& e,
     return {prepared.sha256, certified.sha256};
 }
 
-std::string details(const std::function<void(util::JsonWriter&)>& fill) {
-    std::string out;
-    util::JsonWriter w(out, false);
-    w.begin_object();
-    fill(w);
-    w.end_object();
-    return out;
-}
 
 }  // namespace
 
@@ -266,7 +258,7 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
             const audit::Actor actor = audit::current_actor();
             std::string head = audit::append_event(
                 store.db(), e.seq, actor, now,
-                {"sent", details([&](util::JsonWriter& w) {
+                {"sent", util::json_object([&](util::JsonWriter& w) {
                      w.field("prepared_sha256", docs.prepared_sha);
                      w.field("certified_sha256", docs.certified_sha);
                      w.field("expires_at", util::rfc3339_utc(expires));
@@ -289,7 +281,7 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
                 const delivery::Channel channel = by_mail ? delivery::Channel::mail
                                                           : delivery::Channel::sms;
                 head = audit::append_event(store.db(), e.seq, actor, now,
-                                           {"invited", details([&](util::JsonWriter& w) {
+                                           {"invited", util::json_object([&](util::JsonWriter& w) {
                                                 w.field("role", p->role);
                                                 w.field("channel", delivery::channel_name(channel));
                                                 w.field("to", by_mail ? *p->email : *p->phone);

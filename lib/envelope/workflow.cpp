@@ -18,14 +18,6 @@ namespace {
 
 constexpr std::size_t k_max_title_bytes = 500;
 
-std::string details_json(const std::function<void(util::JsonWriter&)>& fill) {
-    std::string out;
-    util::JsonWriter w(out, /*pretty=*/false);
-    w.begin_object();
-    fill(w);
-    w.end_object();
-    return out;
-}
 
 std::vector<Party> collect_parties(const CreateRequest& request, const std::string& region) {
     std::vector<Party> parties;
@@ -116,7 +108,7 @@ CreateResult create_envelope(store::Store& store, const CreateRequest& request) 
         } while (repo.id_exists(e.id));
         repo.insert(e, request.key);
         audit::append_event(store.db(), e.seq, audit::current_actor(), now,
-                            {"created", details_json([&](util::JsonWriter& w) {
+                            {"created", util::json_object([&](util::JsonWriter& w) {
                                  w.field("title", e.title);
                                  w.field("owner", e.owner);
                                  w.field("file", request.pdf.filename().string());
@@ -210,7 +202,7 @@ Field add_field(store::Store& store, const AddFieldRequest& request) {
         repo.insert_field(e.seq, static_cast<int>(e.fields.size()) + 1, field);
         repo.touch(e.seq, now);
         audit::append_event(store.db(), e.seq, audit::current_actor(), now,
-                            {"field_added", details_json([&](util::JsonWriter& w) {
+                            {"field_added", util::json_object([&](util::JsonWriter& w) {
                                  w.field("name", field.name);
                                  w.field("type", to_string(field.type));
                                  w.key("role").value_or_null(field.role);

@@ -102,14 +102,7 @@ constexpr std::size_t k_byte_range_width = 32;  // "a b c" padded with spaces
 
 }  // namespace
 
-std::string pdf_date(util::UnixTime t) {
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "D:%Y%m%d%H%M%SZ", &tm);
-    return buf;
-}
+std::string pdf_date(util::UnixTime t) { return util::format_utc(t, "D:%Y%m%d%H%M%SZ"); }
 
 IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_input(input) {
     std::error_code ec;

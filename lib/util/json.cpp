@@ -277,4 +277,13 @@ JsonWriter& JsonWriter::value_or_null(const std::optional<std::string>& s) {
     return null();
 }
 
+std::string json_object(const std::function<void(JsonWriter&)>& fill) {
+    std::string out;
+    JsonWriter w(out, /*pretty=*/false);
+    w.begin_object();
+    fill(w);
+    w.end_object();
+    return out;
+}
+
 }  // namespace signet::util

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -58,6 +59,9 @@ private:
     std::vector<char> m_empty;
     bool m_after_key = false;
 };
+
+// A compact JSON object whose keys `fill` writes: {"a":1,...}.
+std::string json_object(const std::function<void(JsonWriter&)>& fill);
 
 // Appends s as a JSON string literal (with quotes) to out.
 void append_json_string(std::string& out, std::string_view s);

@@ -15,14 +15,20 @@ UnixTime now() {
     return static_cast<UnixTime>(std::time(nullptr));
 }
 
-std::string rfc3339_utc(UnixTime t) {
+std::string format_utc(UnixTime t, const char* pattern) {
     const auto tt = static_cast<std::time_t>(t);
     std::tm tm{};
     gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
+    char buf[64];
+    // The patterns are the callers' constants, never user input.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    const std::size_t n = std::strftime(buf, sizeof buf, pattern, &tm);
+#pragma GCC diagnostic pop
+    return std::string(buf, n);
 }
+
+std::string rfc3339_utc(UnixTime t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 UnixTime parse_rfc3339_utc(const std::string& s) {
     int y = 0;

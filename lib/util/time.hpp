@@ -12,6 +12,9 @@ using UnixTime = std::int64_t;
 // seconds) overrides it so that tests and demos are reproducible.
 UnixTime now();
 
+// t in UTC, formatted with a strftime pattern.
+std::string format_utc(UnixTime t, const char* pattern);
+
 // "2026-11-23T09:07:51Z".
 std::string rfc3339_utc(UnixTime t);
 

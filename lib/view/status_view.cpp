@@ -102,14 +102,7 @@ std::string waiting_text(const Envelope& e) {
 
 }  // namespace
 
-std::string human_time(util::UnixTime t) {
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-    return buf;
-}
+std::string human_time(util::UnixTime t) { return util::format_utc(t, "%Y-%m-%d %H:%M UTC"); }
 
 std::string render_detail(const Envelope& e, const Style& style) {
     std::string out;
