@@ -698,6 +698,18 @@ std::vector<PendingMessage> pending_for_envelope(store::Database& db, std::int64
     return list;
 }
 
+std::map<std::int64_t, std::vector<PendingMessage>> pending_by_envelope(store::Database& db) {
+    std::map<std::int64_t, std::vector<PendingMessage>> by_envelope;
+    auto q = db.prepare(std::string("SELECT ") + k_columns +
+                        " FROM messages WHERE delivered_at IS NULL AND envelope_seq IS NOT NULL"
+                        " ORDER BY seq");
+    while (q.step()) {
+        const OutboxMessage m = read_row(q);
+        by_envelope[*m.record.envelope_seq].push_back(to_pending(m));
+    }
+    return by_envelope;
+}
+
 std::vector<PendingMessage> pending_messages(store::Database& db, std::size_t limit) {
     std::vector<PendingMessage> list;
     auto q = db.prepare(std::string("SELECT ") + k_columns +

@@ -153,6 +153,9 @@ struct PendingMessage {
 
 std::vector<PendingMessage> pending_for_envelope(store::Database& db, std::int64_t envelope_seq);
 
+// Every envelope's undelivered messages, by envelope_seq (for listings).
+std::map<std::int64_t, std::vector<PendingMessage>> pending_by_envelope(store::Database& db);
+
 // Every undelivered message, oldest first (at most `limit`).
 std::vector<PendingMessage> pending_messages(store::Database& db, std::size_t limit = 1000);
 

@@ -1,5 +1,7 @@
 #include "envelope/repository.hpp"
 
+#include "delivery/outbox.hpp"
+
 #include "signet/error.hpp"
 
 #include <algorithm>
@@ -304,6 +306,7 @@ void for_each_envelope(store::Database& db, const ListFilter& filter,
     // Three ordered scans merged by envelope_seq: one pass over each table
     // instead of two queries per envelope.
     db.read([&] {
+        const auto pending = delivery::pending_by_envelope(db);
         store::Statement envelopes = db.prepare(std::string("SELECT ") + k_envelope_columns +
                                                 " FROM envelopes e" + where + " ORDER BY e.seq");
         bind_filter(envelopes, filter);
@@ -351,6 +354,12 @@ void for_each_envelope(store::Database& db, const ListFilter& filter,
                 field_row = fields.step();
             }
             e.fields.resize(n);
+            const auto undelivered = pending.find(e.seq);
+            if (undelivered != pending.end()) {
+                e.undelivered = undelivered->second;
+            } else {
+                e.undelivered.clear();
+            }
             fn(e);
         }
     });

@@ -81,3 +81,6 @@ check "... the envelope is sent" test "$(sql "SELECT status FROM envelopes WHERE
 expect "status shows the undelivered invitation with its error" 0 -- signet status "$id2" --json
 json_check "undelivered: one invitation to the company, the hook's stderr kept" \
     'len(d["undelivered"]) == 1 and d["undelivered"][0]["to"] == "anna@acme.test" and d["undelivered"][0]["attempts"] == 1 and "relay refused" in d["undelivered"][0]["last_error"]'
+expect "the list shows the same undelivered message as the detail view" 0 -- signet status --json
+json_check "list and detail agree" \
+    '[x for x in d["envelopes"] if x["id"] == "'"$id2"'"][0]["undelivered"][0]["to"] == "anna@acme.test"'
