@@ -164,8 +164,8 @@ void Database::exec(std::string_view sql) {
     }
 }
 
-void Database::write(const std::function<void()>& fn) {
-    exec("BEGIN IMMEDIATE");
+void Database::transaction(const char* begin, const std::function<void()>& fn) {
+    exec(begin);
     try {
         fn();
         exec("COMMIT");
@@ -175,16 +175,9 @@ void Database::write(const std::function<void()>& fn) {
     }
 }
 
-void Database::read(const std::function<void()>& fn) {
-    exec("BEGIN");
-    try {
-        fn();
-        exec("COMMIT");
-    } catch (...) {
-        sqlite3_exec(m_db, "ROLLBACK", nullptr, nullptr, nullptr);
-        throw;
-    }
-}
+void Database::write(const std::function<void()>& fn) { transaction("BEGIN IMMEDIATE", fn); }
+
+void Database::read(const std::function<void()>& fn) { transaction("BEGIN", fn); }
 
 std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
 

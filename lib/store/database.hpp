@@ -90,6 +90,9 @@ public:
     sqlite3* handle() { return m_db; }
 
 private:
+    // Runs fn between `begin` and COMMIT, rolling back when it throws.
+    void transaction(const char* begin, const std::function<void()>& fn);
+
     sqlite3* m_db = nullptr;
     std::filesystem::path m_file;
 };
