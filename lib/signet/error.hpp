@@ -50,6 +50,9 @@ inline Error bad_input(std::string message, std::vector<std::string> hints = {})
 inline Error not_found(std::string message, std::vector<std::string> hints = {}) {
     return Error(ErrorKind::not_found, std::move(message), std::move(hints));
 }
+inline Error auth_failed(std::string message, std::vector<std::string> hints = {}) {
+    return Error(ErrorKind::auth_failed, std::move(message), std::move(hints));
+}
 inline Error not_allowed(std::string message, std::vector<std::string> hints = {}) {
     return Error(ErrorKind::not_allowed, std::move(message), std::move(hints));
 }

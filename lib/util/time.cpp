@@ -28,6 +28,29 @@ std::string format_utc(UnixTime t, const char* pattern) {
     return std::string(buf, n);
 }
 
+std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern) {
+    // localtime_r follows $TZ: point it at the zone for this call only.
+    const char* saved = std::getenv("TZ");
+    const std::string previous = saved != nullptr ? saved : "";
+    setenv("TZ", zone.c_str(), 1);
+    tzset();
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    char buf[256];
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    const std::size_t n = std::strftime(buf, sizeof buf, pattern.c_str(), &tm);
+#pragma GCC diagnostic pop
+    if (saved != nullptr) {
+        setenv("TZ", previous.c_str(), 1);
+    } else {
+        unsetenv("TZ");
+    }
+    tzset();
+    return std::string(buf, n);
+}
+
 std::string rfc3339_utc(UnixTime t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 UnixTime parse_rfc3339_utc(const std::string& s) {

@@ -15,6 +15,11 @@ UnixTime now();
 // t in UTC, formatted with a strftime pattern.
 std::string format_utc(UnixTime t, const char* pattern);
 
+// t as local time in the IANA zone `zone` ("Europe/Warsaw"), formatted with
+// a strftime pattern (%Z gives the zone's abbreviation, %z its offset). An
+// unknown zone falls back to UTC, as the C library does.
+std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern);
+
 // "2026-11-23T09:07:51Z".
 std::string rfc3339_utc(UnixTime t);
 

@@ -1,0 +1,34 @@
+#include "util/time.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <string>
+
+using namespace signet;
+
+TEST_CASE("format_in_zone shows the local time of the zone, with summer time") {
+    // 2026-07-01T10:00:00Z and 2026-11-23T09:00:00Z.
+    const util::UnixTime summer = util::parse_rfc3339_utc("2026-07-01T10:00:00Z");
+    const util::UnixTime winter = util::parse_rfc3339_utc("2026-11-23T09:00:00Z");
+    CHECK(util::format_in_zone(summer, "Europe/Warsaw", "%Y-%m-%d %H:%M %Z") ==
+          "2026-07-01 12:00 CEST");
+    CHECK(util::format_in_zone(winter, "Europe/Warsaw", "%d.%m.%Y %H:%M %z") ==
+          "23.11.2026 10:00 +0100");
+    CHECK(util::format_in_zone(winter, "Europe/Moscow", "%H:%M") == "12:00");
+    CHECK(util::format_in_zone(winter, "UTC", "%Y-%m-%d") == "2026-11-23");
+}
+
+TEST_CASE("format_in_zone leaves the process's TZ as it was") {
+    const char* before = std::getenv("TZ");
+    const std::string saved = before != nullptr ? before : "";
+    setenv("TZ", "America/New_York", 1);
+    util::format_in_zone(0, "Asia/Tokyo", "%H");
+    REQUIRE(std::getenv("TZ") != nullptr);
+    CHECK(std::string(std::getenv("TZ")) == "America/New_York");
+    if (before != nullptr) {
+        setenv("TZ", saved.c_str(), 1);
+    } else {
+        unsetenv("TZ");
+    }
+}
