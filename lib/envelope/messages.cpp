@@ -40,6 +40,24 @@ delivery::RenderedMessage render_invitation(const delivery::OutboxMessage& m,
     return out;
 }
 
+// The one-time code, derived again from the message id: never stored.
+delivery::RenderedMessage render_code(const delivery::OutboxMessage& m, const auth::TokenKey& key) {
+    const std::string code = auth::derive_code(key, m.record.message_id);
+    delivery::RenderedMessage out;
+    const std::string id = param(m, "envelope");
+    if (m.record.channel == delivery::Channel::sms) {
+        out.text = "signet code " + code + " for envelope " + id + " (valid " +
+                   param(m, "minutes") + " min). Do not share it.";
+        return out;
+    }
+    out.subject = "Your signing code: " + code;
+    out.text = "Hello " + m.record.recipient_name + ",\n\nYour one-time code to sign \"" +
+               param(m, "title") + "\" (envelope " + id + ") is:\n\n    " + code +
+               "\n\nIt is valid for " + param(m, "minutes") +
+               " minutes. Nobody from the sender will ever ask you for it.\n";
+    return out;
+}
+
 }  // namespace
 
 delivery::Renderer message_renderer(const store::Store& store) {
@@ -47,6 +65,9 @@ delivery::Renderer message_renderer(const store::Store& store) {
     return [keys](const delivery::OutboxMessage& m) {
         if (m.record.kind == "invitation" || m.record.kind == "reminder") {
             return render_invitation(m, auth::TokenKey::load_or_create(keys));
+        }
+        if (m.record.kind == "code") {
+            return render_code(m, auth::TokenKey::load_or_create(keys));
         }
         return delivery::render_from_params(m);
     };

@@ -1,21 +1,19 @@
 #include "envelope/send.hpp"
 
 #include "audit/audit.hpp"
-#include "auth/tokens.hpp"
 #include "crypto/cms.hpp"
 #include "delivery/outbox.hpp"
 #include "envelope/field.hpp"
+#include "envelope/invite.hpp"
 #include "envelope/messages.hpp"
 #include "envelope/organization.hpp"
 #include "envelope/repository.hpp"
 #include "pdf/incremental.hpp"
 #include "pdf/prepare.hpp"
 #include "signet/error.hpp"
-#include "util/crypto_hash.hpp"
 #include "util/fs.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
-#include "view/status_view.hpp"
 
 #include <algorithm>
 #include <map>
@@ -190,10 +188,8 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
         return e.status == EnvelopeStatus::draft;
     });
     std::optional<crypto::OrganizationPki> pki;
-    std::optional<auth::TokenKey> token_key;
     if (any_draft) {
         pki = load_pki(store);
-        token_key = auth::TokenKey::load_or_create(keys_dir(store));
     }
 
     std::vector<SendResult> results;
@@ -221,23 +217,8 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
                 result.status = std::string(to_string(e.status));
                 return;
             }
-            // The lowest routing order among the parties who act goes first.
-            int first_order = 0;
-            for (const Party& p : e.parties) {
-                if (p.action != PartyAction::copy && (first_order == 0 || p.order < first_order)) {
-                    first_order = p.order;
-                }
-            }
-            std::vector<const Party*> invited;
-            for (const Party& p : e.parties) {
-                if (p.action != PartyAction::copy && p.order == first_order) {
-                    invited.push_back(&p);
-                }
-            }
-            std::string waiting_for;
-            for (const Party* p : invited) {
-                waiting_for += (waiting_for.empty() ? "" : ",") + p->role;
-            }
+            const std::vector<const Party*> invited = next_turn(e);
+            const std::string waiting_for = roles_of(invited);
             store.db()
                 .prepare("UPDATE envelopes SET status = 'sent', current_sha256 = ?, revisions = 2,"
                          " expires_at = ?, waiting_since = ?, waiting_for = ?, updated_at = ?"
@@ -256,7 +237,7 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
             revision.bind(1, e.seq).bind(2, 2).bind(3, docs.certified_sha).bind(4, "certified").bind(5, now).run();
 
             const audit::Actor actor = audit::current_actor();
-            std::string head = audit::append_event(
+            const std::string head = audit::append_event(
                 store.db(), e.seq, actor, now,
                 {"sent", util::json_object([&](util::JsonWriter& w) {
                      w.field("prepared_sha256", docs.prepared_sha);
@@ -264,59 +245,12 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
                      w.field("expires_at", util::rfc3339_utc(expires));
                  }),
                  e.document.sha256, docs.certified_sha});
+            Envelope sent = e;
+            sent.expires_at = expires;
+            invite_parties(store, sent, invited, {"invitation", docs.certified_sha, head}, actor, now,
+                           result.warnings);
             for (const Party* p : invited) {
-                const std::string nonce = util::to_hex(util::random_bytes(16));
-                const std::string token =
-                    auth::derive_access_token(*token_key, e.id, p->role, nonce);
-                store.db()
-                    .prepare("UPDATE parties SET status = 'invited', invitation_nonce = ?,"
-                             " token_hash = ?, invited_at = ? WHERE envelope_seq = ? AND role = ?")
-                    .bind(1, nonce)
-                    .bind(2, auth::token_hash(token))
-                    .bind(3, now)
-                    .bind(4, e.seq)
-                    .bind(5, p->role)
-                    .run();
-                const bool by_mail = p->email.has_value();
-                const delivery::Channel channel = by_mail ? delivery::Channel::mail
-                                                          : delivery::Channel::sms;
-                head = audit::append_event(store.db(), e.seq, actor, now,
-                                           {"invited", util::json_object([&](util::JsonWriter& w) {
-                                                w.field("role", p->role);
-                                                w.field("channel", delivery::channel_name(channel));
-                                                w.field("to", by_mail ? *p->email : *p->phone);
-                                            }),
-                                            std::nullopt, std::nullopt});
-                delivery::MessageRecord message;
-                message.envelope_seq = e.seq;
-                message.party_role = p->role;
-                message.kind = "invitation";
-                message.channel = channel;
-                message.recipient = by_mail ? *p->email : *p->phone;
-                message.recipient_name = p->name;
-                message.params = {
-                    {"envelope", e.id},
-                    {"title", e.title},
-                    {"sender", store.organization().empty() ? e.owner
-                                                            : e.owner + " (" + store.organization() + ")"},
-                    {"pages", std::to_string(e.document.pages)},
-                    {"sha256", docs.certified_sha},
-                    {"chain_head", head},
-                    {"expires_at", view::human_time(expires)},
-                    {"nonce", nonce},
-                    {"code_channel", p->auth == AuthMethod::sms ? "SMS" : "e-mail"},
-                };
-                delivery::enqueue(store.db(), message, now);
                 result.invited.push_back(p->role);
-                const bool code_same_channel =
-                    (p->auth == AuthMethod::email) == by_mail;
-                if (code_same_channel) {
-                    result.warnings.push_back(
-                        "party \"" + p->role + "\" gets the invitation and the one-time code by " +
-                        (by_mail ? "e-mail" : "SMS") +
-                        ": anyone who reads that inbox can sign; use auth=" +
-                        (by_mail ? "sms" : "email") + " with a second contact");
-                }
             }
             result.status = "sent";
         });

@@ -1,0 +1,42 @@
+// Whose turn it is, and inviting them: used by send (the first turn), sign
+// (the next turn) and remind (the same turn again).
+#pragma once
+
+#include "audit/audit.hpp"
+#include "envelope/model.hpp"
+#include "store/store.hpp"
+
+#include <string>
+#include <vector>
+
+namespace signet::envelope {
+
+// The parties who act next: among those who act (not `copy`) and have not
+// acted yet, the ones with the lowest routing order. Empty when every party
+// who acts has acted.
+std::vector<const Party*> next_turn(const Envelope& e);
+
+// "company,client": the roles of a turn, for envelopes.waiting_for.
+std::string roles_of(const std::vector<const Party*>& parties);
+
+struct Invitation {
+    std::string kind = "invitation";  // or "reminder"
+    std::string sha256;               // the revision they are asked to sign
+    std::string chain_head;           // the audit chain head when invited
+};
+
+// Inside a write transaction: gives each party a new invitation nonce (so a
+// new token; only its hash is kept), marks it invited, appends an audit
+// event per party and enqueues its message. A reminder keeps the party's
+// nonce, so the token it repeats is the one already sent. Returns the
+// chain head after the events, and appends to `warnings` when a party gets
+// the invitation and its one-time code on the same channel.
+std::string invite_parties(store::Store& store, const Envelope& e,
+                           const std::vector<const Party*>& parties, const Invitation& invitation,
+                           const audit::Actor& actor, util::UnixTime now,
+                           std::vector<std::string>& warnings);
+
+// The sender as messages name it: "owner (Organisation)".
+std::string sender_name(store::Store& store, const Envelope& e);
+
+}  // namespace signet::envelope
