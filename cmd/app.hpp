@@ -50,5 +50,6 @@ Command setup_add_field(CLI::App& app, const GlobalOptions& global);
 Command setup_status(CLI::App& app, const GlobalOptions& global);
 Command setup_send(CLI::App& app, const GlobalOptions& global);
 Command setup_deliver(CLI::App& app, const GlobalOptions& global);
+Command setup_template(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace signet::cli

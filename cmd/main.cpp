@@ -54,6 +54,7 @@ int main(int argc, char** argv) {
         cli::setup_status(app, global),
         cli::setup_send(app, global),
         cli::setup_deliver(app, global),
+        cli::setup_template(app, global),
     };
 
     try {

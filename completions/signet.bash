@@ -3,7 +3,7 @@
 # Self-contained: works without the bash-completion package.
 # tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
 
-_signet_commands="init create add-field status send deliver"
+_signet_commands="init create add-field status send deliver template"
 _signet_global_opts="--store --json --no-color -q --quiet -v --verbose --version -h --help"
 _signet_field_types="signature initials stamp date_signed text multiline number checkbox email name"
 _signet_stages="draft sent in_progress waiting completed declined voided expired"
@@ -12,11 +12,12 @@ _signet_stages="draft sent in_progress waiting completed declined voided expired
 _signet_command_opts() {
     case $1 in
         init) echo "--org --seal-p12" ;;
-        create) echo "--title --party --party-file --owner --key" ;;
+        create) echo "--title --party --party-file --owner --key --template --data --row --like" ;;
         add-field) echo "--type --role --page --rect --unit --name --label --required --optional --value" ;;
         status) echo "--stage --owner --board --limit" ;;
         send) echo "" ;;
         deliver) echo "--now --limit" ;;
+        template) echo "--data" ;;
     esac
 }
 
@@ -25,7 +26,7 @@ _signet_takes_value() {
     case $1 in
         --store | --org | --seal-p12 | --title | --party | --party-file | --owner | --key | \
             --type | --role | --page | --rect | --unit | --name | --label | --value | \
-            --stage | --limit) return 0 ;;
+            --stage | --limit | --template | --data | --row | --like | --bulk) return 0 ;;
     esac
     return 1
 }
@@ -137,6 +138,18 @@ _signet() {
             _signet_files "$cur" p12 pfx
             return
             ;;
+        --template)
+            _signet_files "$cur" yaml yml
+            return
+            ;;
+        --data | --bulk)
+            _signet_files "$cur" csv tsv yaml yml json
+            return
+            ;;
+        --like)
+            COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur"))
+            return
+            ;;
         --type)
             COMPREPLY=($(compgen -W "$_signet_field_types" -- "$cur"))
             return
@@ -158,7 +171,7 @@ _signet() {
             return
             ;;
         --org | --title | --party | --owner | --key | --rect | --name | --label | \
-            --value | --limit)
+            --value | --limit | --row)
             return
             ;;
     esac
@@ -182,7 +195,10 @@ _signet() {
             create) _signet_files "$cur" pdf ;;
             add-field) COMPREPLY=($(compgen -W "$(_signet_envelopes draft)" -- "$cur")) ;;
             status | send) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
+            template) COMPREPLY=($(compgen -W "lint show" -- "$cur")) ;;
         esac
+    elif [[ $command == template ]]; then
+        _signet_files "$cur" yaml yml
     fi
 }
 

@@ -13,7 +13,7 @@ function __signet_command
             continue
         end
         switch $token
-            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit --template --data --row --like --bulk
                 set skip 1
             case '-*'
             case '*'
@@ -45,7 +45,7 @@ function __signet_positional
             continue
         end
         switch $token
-            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit
+            case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit --template --data --row --like --bulk
                 set skip 1
             case '-*'
             case '*'
@@ -125,6 +125,7 @@ complete -c signet -n __signet_needs_command -a add-field -d 'Add a field to a d
 complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the list, or the board'
 complete -c signet -n __signet_needs_command -a send -d 'Send envelopes to the parties whose turn it is'
 complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
+complete -c signet -n __signet_needs_command -a template -d 'Check and show templates (YAML)'
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
@@ -137,6 +138,10 @@ complete -c signet -n '__signet_using_command create' -l party -x -d 'A party: r
 complete -c signet -n '__signet_using_command create' -l party-file -xa '(__signet_files yaml yml json)' -d 'Parties as a YAML or JSON list'
 complete -c signet -n '__signet_using_command create' -l owner -x -a '(__fish_complete_users)' -d 'The sender (default: the current user)'
 complete -c signet -n '__signet_using_command create' -l key -x -d 'Idempotency key'
+complete -c signet -n '__signet_using_command create' -l template -xa '(__signet_files yaml yml)' -d 'Create from a template'
+complete -c signet -n '__signet_using_command create' -l data -xa '(__signet_files csv tsv yaml yml json)' -d 'With --template: the data rows'
+complete -c signet -n '__signet_using_command create' -l row -x -d 'With --data: which row, from 1'
+complete -c signet -n '__signet_using_command create' -l like -xa '(__signet_envelopes)' -d 'Copy the parties and fields of this envelope'
 
 # add-field
 complete -c signet -n '__signet_using_command add-field; and __signet_needs_positional' -xa '(__signet_envelopes --stage draft)' -d 'Envelope'
@@ -161,3 +166,8 @@ complete -c signet -n '__signet_using_command status' -l limit -x -d 'Envelopes 
 # deliver
 complete -c signet -n '__signet_using_command deliver' -l now -d 'Also retry messages whose back-off has not run out'
 complete -c signet -n '__signet_using_command deliver' -l limit -x -d 'Try at most N messages (default 1000)'
+
+# template lint|show
+complete -c signet -n '__signet_using_command template; and __signet_needs_positional' -xa 'lint show'
+complete -c signet -n '__signet_using_command template; and not __signet_needs_positional' -ka '(__signet_files yaml yml)' -d 'Template'
+complete -c signet -n '__signet_using_command template' -l data -xa '(__signet_files csv tsv yaml yml json)' -d 'Lint: data rows every placeholder must be filled from'
