@@ -51,5 +51,6 @@ Command setup_status(CLI::App& app, const GlobalOptions& global);
 Command setup_send(CLI::App& app, const GlobalOptions& global);
 Command setup_deliver(CLI::App& app, const GlobalOptions& global);
 Command setup_template(CLI::App& app, const GlobalOptions& global);
+Command setup_export(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace signet::cli

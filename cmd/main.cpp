@@ -55,6 +55,7 @@ int main(int argc, char** argv) {
         cli::setup_send(app, global),
         cli::setup_deliver(app, global),
         cli::setup_template(app, global),
+        cli::setup_export(app, global),
     };
 
     try {

@@ -3,7 +3,7 @@
 # Self-contained: works without the bash-completion package.
 # tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
 
-_signet_commands="init create add-field status send deliver template"
+_signet_commands="init create add-field status send deliver template export"
 _signet_global_opts="--store --json --no-color -q --quiet -v --verbose --version -h --help"
 _signet_field_types="signature initials stamp date_signed text multiline number checkbox email name"
 _signet_stages="draft sent in_progress waiting completed declined voided expired"
@@ -18,6 +18,7 @@ _signet_command_opts() {
         send) echo "" ;;
         deliver) echo "--now --limit" ;;
         template) echo "--data" ;;
+        export) echo "--out --certificate --force" ;;
     esac
 }
 
@@ -26,7 +27,8 @@ _signet_takes_value() {
     case $1 in
         --store | --org | --seal-p12 | --title | --party | --party-file | --owner | --key | \
             --type | --role | --page | --rect | --unit | --name | --label | --value | \
-            --stage | --limit | --template | --data | --row | --like | --bulk) return 0 ;;
+            --stage | --limit | --template | --data | --row | --like | --bulk | \
+            --out | --certificate) return 0 ;;
     esac
     return 1
 }
@@ -150,6 +152,10 @@ _signet() {
             COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur"))
             return
             ;;
+        --out | --certificate)
+            _signet_files "$cur" pdf
+            return
+            ;;
         --type)
             COMPREPLY=($(compgen -W "$_signet_field_types" -- "$cur"))
             return
@@ -194,7 +200,7 @@ _signet() {
         case $command in
             create) _signet_files "$cur" pdf ;;
             add-field) COMPREPLY=($(compgen -W "$(_signet_envelopes draft)" -- "$cur")) ;;
-            status | send) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
+            status | send | export) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
             template) COMPREPLY=($(compgen -W "lint show" -- "$cur")) ;;
         esac
     elif [[ $command == template ]]; then

@@ -126,6 +126,7 @@ complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the
 complete -c signet -n __signet_needs_command -a send -d 'Send envelopes to the parties whose turn it is'
 complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
 complete -c signet -n __signet_needs_command -a template -d 'Check and show templates (YAML)'
+complete -c signet -n __signet_needs_command -a export -d "Write an envelope's signed PDF and its certificate of completion"
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
@@ -171,3 +172,9 @@ complete -c signet -n '__signet_using_command deliver' -l limit -x -d 'Try at mo
 complete -c signet -n '__signet_using_command template; and __signet_needs_positional' -xa 'lint show'
 complete -c signet -n '__signet_using_command template; and not __signet_needs_positional' -ka '(__signet_files yaml yml)' -d 'Template'
 complete -c signet -n '__signet_using_command template' -l data -xa '(__signet_files csv tsv yaml yml json)' -d 'Lint: data rows every placeholder must be filled from'
+
+# export
+complete -c signet -n '__signet_using_command export; and __signet_needs_positional' -xa '(__signet_envelopes)' -d 'Envelope'
+complete -c signet -n '__signet_using_command export' -l out -rF -d "Where to write the envelope's current PDF"
+complete -c signet -n '__signet_using_command export' -l certificate -rF -d 'Also write the certificate of completion here'
+complete -c signet -n '__signet_using_command export' -l force -d 'Replace files that exist'
