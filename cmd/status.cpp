@@ -2,15 +2,13 @@
 #include "app.hpp"
 
 #include "envelope/envelope_json.hpp"
+#include "envelope/json_list.hpp"
 #include "envelope/repository.hpp"
 #include "envelope/workflow.hpp"
 
-#include <condition_variable>
-#include <deque>
-#include <exception>
-#include <mutex>
-#include <thread>
-#include <vector>
+#include <cstdio>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace signet::cli {
 namespace {
@@ -34,121 +32,28 @@ private:
     std::string m_buffer;
 };
 
-// Writes envelopes as JSON on a second thread while the calling thread
-// reads the store: reading and writing each take about half the time of a
-// big listing. Envelopes are copied into a few reused batches, so memory
-// stays small; the output is the same, in the same order.
-class JsonListWriter {
-public:
-    JsonListWriter(util::JsonWriter& w, ChunkedOutput& out) : m_batches(k_batches) {
-        for (Batch& b : m_batches) {
-            b.envelopes.resize(k_batch_size);
-            m_free.push_back(&b);
-        }
-        m_thread = std::thread([this, &w, &out] { run(w, out); });
+// The list as JSON: indented on a terminal, else compact and from the
+// cache of each envelope's JSON (envelope/json_list.hpp). Then fills the
+// cache's stale rows, after handing the end of the output to the reader.
+void print_json_list(store::Store& store, const envelope::ListFilter& filter) {
+    envelope::JsonListOptions options;
+    options.filter = filter;
+    options.pretty = ::isatty(STDOUT_FILENO) != 0;
+    const envelope::JsonListReport report = envelope::write_envelope_list(
+        store.db(), options, [](std::string_view piece) { print(piece); });
+    if (!report.refresh_wanted) {
+        return;
     }
-    ~JsonListWriter() { stop(); }
-    JsonListWriter(const JsonListWriter&) = delete;
-    JsonListWriter& operator=(const JsonListWriter&) = delete;
-
-    void add(const envelope::Envelope& e) {
-        if (m_current == nullptr) {
-            std::unique_lock<std::mutex> lock(m_mutex);
-            m_changed.wait(lock, [this] { return !m_free.empty() || m_error; });
-            if (m_error) {
-                std::rethrow_exception(m_error);
-            }
-            m_current = m_free.front();
-            m_free.pop_front();
-            m_current->count = 0;
-        }
-        m_current->envelopes[m_current->count++] = e;
-        if (m_current->count == k_batch_size) {
-            hand_over();
-        }
+    // The reader (jq, a pipe) sees the end of the document now, not after
+    // the refresh.
+    std::fflush(stdout);
+    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0) {
+        ::dup2(null, STDOUT_FILENO);
+        ::close(null);
     }
-
-    // Writes what is left and waits for the thread; rethrows its error.
-    void finish() {
-        if (m_current != nullptr) {
-            hand_over();
-        }
-        stop();
-        if (m_error) {
-            std::rethrow_exception(m_error);
-        }
-    }
-
-private:
-    static constexpr std::size_t k_batches = 4;
-    static constexpr std::size_t k_batch_size = 256;
-    struct Batch {
-        std::vector<envelope::Envelope> envelopes;
-        std::size_t count = 0;
-    };
-
-    void hand_over() {
-        {
-            const std::lock_guard<std::mutex> lock(m_mutex);
-            m_full.push_back(m_current);
-        }
-        m_current = nullptr;
-        m_changed.notify_all();
-    }
-
-    void stop() {
-        {
-            const std::lock_guard<std::mutex> lock(m_mutex);
-            m_done = true;
-        }
-        m_changed.notify_all();
-        if (m_thread.joinable()) {
-            m_thread.join();
-        }
-    }
-
-    void run(util::JsonWriter& w, ChunkedOutput& out) {
-        for (;;) {
-            Batch* batch = nullptr;
-            {
-                std::unique_lock<std::mutex> lock(m_mutex);
-                m_changed.wait(lock, [this] { return !m_full.empty() || m_done; });
-                if (m_full.empty()) {
-                    return;
-                }
-                batch = m_full.front();
-                m_full.pop_front();
-            }
-            std::exception_ptr error;
-            try {
-                for (std::size_t i = 0; i < batch->count && !m_error; ++i) {
-                    envelope::write_envelope_json(w, batch->envelopes[i]);
-                    out.maybe_flush();
-                }
-            } catch (...) {
-                error = std::current_exception();
-            }
-            {
-                const std::lock_guard<std::mutex> lock(m_mutex);
-                if (error && !m_error) {
-                    m_error = error;
-                }
-                m_free.push_back(batch);
-            }
-            m_changed.notify_all();
-        }
-    }
-
-    std::vector<Batch> m_batches;
-    std::deque<Batch*> m_free;  // guarded by m_mutex, as are the three below
-    std::deque<Batch*> m_full;
-    bool m_done = false;
-    std::exception_ptr m_error;
-    std::mutex m_mutex;
-    std::condition_variable m_changed;
-    Batch* m_current = nullptr;  // being filled by the calling thread
-    std::thread m_thread;
-};
+    envelope::try_refresh_json_cache(store.db(), report.stale);
+}
 
 }  // namespace
 
@@ -226,33 +131,21 @@ Command setup_status(CLI::App& app, const GlobalOptions& global) {
                     }
                     return 0;
                 }
-                ChunkedOutput out;
                 if (global.json) {
-                    util::JsonWriter w(out.buffer());
-                    w.begin_object();
-                    w.field("schema", 1);
-                    w.key("envelopes").begin_array();
-                    {
-                        JsonListWriter writer(w, out);
-                        envelope::for_each_envelope(
-                            store.db(), filter,
-                            [&](const envelope::Envelope& e) { writer.add(e); });
-                        writer.finish();
-                    }
-                    w.end_array();
-                    w.end_object();
-                } else {
-                    out.buffer() += view::render_list_header(style);
-                    std::size_t count = 0;
-                    envelope::for_each_envelope(store.db(), filter, [&](const envelope::Envelope& e) {
-                        out.buffer() += view::render_list_row(e, style);
-                        ++count;
-                        out.maybe_flush();
-                    });
-                    if (count == 0 && !global.quiet) {
-                        out.buffer() += "(no envelopes";
-                        out.buffer() += filter.stage || filter.owner ? " match)\n" : " yet)\n";
-                    }
+                    print_json_list(store, filter);
+                    return 0;
+                }
+                ChunkedOutput out;
+                out.buffer() += view::render_list_header(style);
+                std::size_t count = 0;
+                envelope::for_each_envelope(store.db(), filter, [&](const envelope::Envelope& e) {
+                    out.buffer() += view::render_list_row(e, style);
+                    ++count;
+                    out.maybe_flush();
+                });
+                if (count == 0 && !global.quiet) {
+                    out.buffer() += "(no envelopes";
+                    out.buffer() += filter.stage || filter.owner ? " match)\n" : " yet)\n";
                 }
                 out.flush();
                 return 0;

@@ -62,6 +62,11 @@ void write_envelope_json(util::JsonWriter& w, const Envelope& e) {
 }
 
 void write_envelope_keys(util::JsonWriter& w, const Envelope& e) {
+    write_envelope_stored_keys(w, e);
+    write_undelivered_key(w, e.undelivered);
+}
+
+void write_envelope_stored_keys(util::JsonWriter& w, const Envelope& e) {
     w.field("id", e.id);
     w.field("title", e.title);
     w.field("status", to_string(e.status));
@@ -108,8 +113,11 @@ void write_envelope_keys(util::JsonWriter& w, const Envelope& e) {
         w.end_object();
     }
     w.end_array();
+}
+
+void write_undelivered_key(util::JsonWriter& w, const std::vector<PendingMessage>& undelivered) {
     w.key("undelivered").begin_array();
-    for (const PendingMessage& m : e.undelivered) {
+    for (const PendingMessage& m : undelivered) {
         w.begin_object();
         w.field("message_id", m.message_id);
         w.field("channel", m.channel);

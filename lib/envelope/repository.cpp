@@ -99,16 +99,18 @@ Field read_field_row(const store::Statement& q) {
     return f;
 }
 
-// The WHERE clause for a filter over envelopes aliased "e"; parameters
-// are bound by bind_filter in the same order.
+}  // namespace
+
 std::string filter_sql(const ListFilter& filter) {
     std::string sql;
     auto add = [&](const std::string& cond) { sql += (sql.empty() ? " WHERE " : " AND ") + cond; };
+    // "+e.status": not through the stage index, whose order is not the
+    // listing's (sorting by seq afterwards would sort whole rows).
     if (filter.stage) {
         if (*filter.stage == "waiting") {
-            add("e.status IN ('sent', 'in_progress')");
+            add("+e.status IN ('sent', 'in_progress')");
         } else {
-            add("e.status = ?");
+            add("+e.status = ?");
         }
     }
     if (filter.owner) {
@@ -126,8 +128,6 @@ void bind_filter(store::Statement& q, const ListFilter& filter) {
         q.bind(i++, *filter.owner);
     }
 }
-
-}  // namespace
 
 void check_stage(const std::string& stage) {
     if (stage != "waiting" && !parse_envelope_status(stage)) {
@@ -281,7 +281,21 @@ Envelope EnvelopeRepository::load(const std::string& id) {
         throw not_found("no envelope \"" + id + "\" in the store",
                         {"list the envelopes with: signet status"});
     }
-    Envelope e = read_envelope_row(q);
+    return load_rest(q);
+}
+
+std::optional<Envelope> EnvelopeRepository::load_by_seq(std::int64_t seq) {
+    store::Statement q = m_db.prepare(std::string("SELECT ") + k_envelope_columns +
+                                      " FROM envelopes e WHERE e.seq = ?");
+    q.bind(1, seq);
+    if (!q.step()) {
+        return std::nullopt;
+    }
+    return load_rest(q);
+}
+
+Envelope EnvelopeRepository::load_rest(const store::Statement& envelope_row) {
+    Envelope e = read_envelope_row(envelope_row);
     store::Statement parties = m_db.prepare(std::string("SELECT ") + k_party_columns +
                                             " FROM parties p WHERE p.envelope_seq = ?"
                                             " ORDER BY p.position");
@@ -299,69 +313,77 @@ Envelope EnvelopeRepository::load(const std::string& id) {
     return e;
 }
 
-void for_each_envelope(store::Database& db, const ListFilter& filter,
-                       const std::function<void(const Envelope&)>& fn) {
-    const std::string where = filter_sql(filter);
+void scan_envelopes(store::Database& db, const std::string& where,
+                    const std::function<void(store::Statement&)>& bind,
+                    const std::function<void(Envelope&)>& fn) {
     const bool filtered = !where.empty();
     // Three ordered scans merged by envelope_seq: one pass over each table
     // instead of two queries per envelope.
+    store::Statement envelopes = db.prepare(std::string("SELECT ") + k_envelope_columns +
+                                            " FROM envelopes e" + where + " ORDER BY e.seq");
+    bind(envelopes);
+    auto join = [&](const char* alias) {
+        return filtered ? std::string(" JOIN envelopes e ON e.seq = ") + alias +
+                              ".envelope_seq" + where
+                        : std::string();
+    };
+    store::Statement parties =
+        db.prepare(std::string("SELECT ") + k_party_columns + " FROM parties p" + join("p") +
+                   " ORDER BY p.envelope_seq, p.position");
+    bind(parties);
+    store::Statement fields =
+        db.prepare(std::string("SELECT ") + k_field_columns + " FROM fields f" + join("f") +
+                   " ORDER BY f.envelope_seq, f.position");
+    bind(fields);
+
+    bool party_row = parties.step();
+    bool field_row = fields.step();
+    // One envelope object, refilled in place for each row.
+    Envelope e;
+    while (envelopes.step()) {
+        read_envelope_into(envelopes, e);
+        while (party_row && parties.integer(0) < e.seq) {
+            party_row = parties.step();
+        }
+        std::size_t n = 0;
+        for (; party_row && parties.integer(0) == e.seq; ++n) {
+            if (n == e.parties.size()) {
+                e.parties.emplace_back();
+            }
+            read_party_into(parties, e.parties[n]);
+            party_row = parties.step();
+        }
+        e.parties.resize(n);
+        while (field_row && fields.integer(0) < e.seq) {
+            field_row = fields.step();
+        }
+        n = 0;
+        for (; field_row && fields.integer(0) == e.seq; ++n) {
+            if (n == e.fields.size()) {
+                e.fields.emplace_back();
+            }
+            read_field_into(fields, e.fields[n]);
+            field_row = fields.step();
+        }
+        e.fields.resize(n);
+        e.undelivered.clear();
+        fn(e);
+    }
+}
+
+void for_each_envelope(store::Database& db, const ListFilter& filter,
+                       const std::function<void(const Envelope&)>& fn) {
     db.read([&] {
         const auto pending = delivery::pending_by_envelope(db);
-        store::Statement envelopes = db.prepare(std::string("SELECT ") + k_envelope_columns +
-                                                " FROM envelopes e" + where + " ORDER BY e.seq");
-        bind_filter(envelopes, filter);
-        auto join = [&](const char* alias) {
-            return filtered ? std::string(" JOIN envelopes e ON e.seq = ") + alias +
-                                  ".envelope_seq" + where
-                            : std::string();
-        };
-        store::Statement parties =
-            db.prepare(std::string("SELECT ") + k_party_columns + " FROM parties p" + join("p") +
-                       " ORDER BY p.envelope_seq, p.position");
-        bind_filter(parties, filter);
-        store::Statement fields =
-            db.prepare(std::string("SELECT ") + k_field_columns + " FROM fields f" + join("f") +
-                       " ORDER BY f.envelope_seq, f.position");
-        bind_filter(fields, filter);
-
-        bool party_row = parties.step();
-        bool field_row = fields.step();
-        // One envelope object, refilled in place for each row.
-        Envelope e;
-        while (envelopes.step()) {
-            read_envelope_into(envelopes, e);
-            while (party_row && parties.integer(0) < e.seq) {
-                party_row = parties.step();
-            }
-            std::size_t n = 0;
-            for (; party_row && parties.integer(0) == e.seq; ++n) {
-                if (n == e.parties.size()) {
-                    e.parties.emplace_back();
+        scan_envelopes(
+            db, filter_sql(filter), [&](store::Statement& q) { bind_filter(q, filter); },
+            [&](Envelope& e) {
+                const auto undelivered = pending.find(e.seq);
+                if (undelivered != pending.end()) {
+                    e.undelivered = undelivered->second;
                 }
-                read_party_into(parties, e.parties[n]);
-                party_row = parties.step();
-            }
-            e.parties.resize(n);
-            while (field_row && fields.integer(0) < e.seq) {
-                field_row = fields.step();
-            }
-            n = 0;
-            for (; field_row && fields.integer(0) == e.seq; ++n) {
-                if (n == e.fields.size()) {
-                    e.fields.emplace_back();
-                }
-                read_field_into(fields, e.fields[n]);
-                field_row = fields.step();
-            }
-            e.fields.resize(n);
-            const auto undelivered = pending.find(e.seq);
-            if (undelivered != pending.end()) {
-                e.undelivered = undelivered->second;
-            } else {
-                e.undelivered.clear();
-            }
-            fn(e);
-        }
+                fn(e);
+            });
     });
 }
 

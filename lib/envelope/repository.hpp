@@ -35,11 +35,16 @@ public:
 
     // Loads one envelope with its parties and fields; throws not_found.
     Envelope load(const std::string& id);
+    // The same by the store's row number; nothing when there is none.
+    std::optional<Envelope> load_by_seq(std::int64_t seq);
 
     void insert_field(std::int64_t envelope_seq, int position, const Field& field);
     void touch(std::int64_t envelope_seq, util::UnixTime now);
 
 private:
+    // The envelope of a row of k_envelope_columns, with parties and fields.
+    Envelope load_rest(const store::Statement& envelope_row);
+
     store::Database& m_db;
 };
 
@@ -53,9 +58,23 @@ struct ListFilter {
 void check_stage(const std::string& stage);
 
 // Calls fn for each envelope matching the filter, oldest first, with its
-// parties and fields, streaming (memory does not grow with the store).
+// parties, fields and undelivered messages, streaming (memory does not grow
+// with the store). Runs in a read transaction of its own.
 void for_each_envelope(store::Database& db, const ListFilter& filter,
                        const std::function<void(const Envelope&)>& fn);
+
+// The WHERE clause (" WHERE ...", or "" for no filter) that selects the
+// filter's envelopes, aliased "e", keeping a scan in seq order; bind_filter
+// binds its parameters from 1 on.
+std::string filter_sql(const ListFilter& filter);
+void bind_filter(store::Statement& q, const ListFilter& filter);
+
+// for_each_envelope's merged scan, inside the caller's transaction, over
+// the envelopes `where` selects (as filter_sql makes it; bind binds its
+// parameters to each query), oldest first. Leaves undelivered empty.
+void scan_envelopes(store::Database& db, const std::string& where,
+                    const std::function<void(store::Statement&)>& bind,
+                    const std::function<void(Envelope&)>& fn);
 
 // One column of the board: a stage (and for waiting envelopes, the roles
 // whose turn it is), how many envelopes it holds and the first few.

@@ -151,6 +151,63 @@ CREATE TABLE revisions (
     PRIMARY KEY (envelope_seq, number)
 ) WITHOUT ROWID;
 )sql",
+        // 4: a cache of each envelope's JSON for `status --json` (lib/envelope/
+        // json_list.hpp): the compact keys from "id" to "fields", NULL when
+        // stale. The triggers mark an envelope stale whenever a row its JSON
+        // is made of changes, whoever writes it (signet or plain SQL); they
+        // never rely on a conflict policy, which the statement that fires a
+        // trigger would override (INSERT OR IGNORE INTO parties ...).
+        // `status --json` fills stale rows back in; meta holds the format.
+        R"sql(
+CREATE TABLE envelope_json (
+    envelope_seq INTEGER PRIMARY KEY,
+    json         TEXT
+);
+CREATE INDEX envelope_json_stale ON envelope_json (envelope_seq) WHERE json IS NULL;
+INSERT INTO envelope_json (envelope_seq, json) SELECT seq, NULL FROM envelopes;
+CREATE TRIGGER envelope_json_insert AFTER INSERT ON envelopes BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = NEW.seq;
+    INSERT INTO envelope_json (envelope_seq, json) SELECT NEW.seq, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_json WHERE envelope_seq = NEW.seq);
+END;
+CREATE TRIGGER envelope_json_update AFTER UPDATE ON envelopes BEGIN
+    DELETE FROM envelope_json WHERE envelope_seq = OLD.seq AND OLD.seq <> NEW.seq;
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = NEW.seq;
+    INSERT INTO envelope_json (envelope_seq, json) SELECT NEW.seq, NULL
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_json WHERE envelope_seq = NEW.seq);
+END;
+CREATE TRIGGER envelope_json_delete AFTER DELETE ON envelopes BEGIN
+    DELETE FROM envelope_json WHERE envelope_seq = OLD.seq;
+END;
+CREATE TRIGGER envelope_json_party_insert AFTER INSERT ON parties BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = NEW.envelope_seq;
+END;
+CREATE TRIGGER envelope_json_party_update AFTER UPDATE ON parties BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq IN (OLD.envelope_seq, NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_json_party_delete AFTER DELETE ON parties BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = OLD.envelope_seq;
+END;
+CREATE TRIGGER envelope_json_field_insert AFTER INSERT ON fields BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = NEW.envelope_seq;
+END;
+CREATE TRIGGER envelope_json_field_update AFTER UPDATE ON fields BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq IN (OLD.envelope_seq, NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_json_field_delete AFTER DELETE ON fields BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq = OLD.envelope_seq;
+END;
+-- A document's page count is in its envelopes' JSON. With foreign keys on
+-- no envelope can name a document before it is inserted.
+CREATE TRIGGER envelope_json_document_update AFTER UPDATE ON documents BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq IN
+        (SELECT seq FROM envelopes WHERE document_sha256 IN (OLD.sha256, NEW.sha256));
+END;
+CREATE TRIGGER envelope_json_document_delete AFTER DELETE ON documents BEGIN
+    UPDATE envelope_json SET json = NULL WHERE envelope_seq IN
+        (SELECT seq FROM envelopes WHERE document_sha256 = OLD.sha256);
+END;
+)sql",
     };
     return migrations;
 }

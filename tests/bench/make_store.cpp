@@ -8,10 +8,12 @@
 // phone) and five fields. Statuses, ages (waiting_since within the 60 days
 // before now; SIGNET_NOW is honoured), owners and titles (English, Polish,
 // Russian) are spread deterministically, so two runs make the same store.
+// At the end every envelope's JSON is cached, as after a `status --json`.
 // Everything is written in one transaction, with the same INSERTs as
 // EnvelopeRepository::insert and audit::append_event but each prepared once
 // (preparing them per row would take most of the time).
 #include "audit/audit.hpp"
+#include "envelope/json_list.hpp"
 #include "envelope/model.hpp"
 #include "envelope/repository.hpp"
 #include "pdf/document_info.hpp"
@@ -404,6 +406,8 @@ int run(int argc, char** argv) {
             insert.envelope(e);
         }
     });
+    // As after a first `status --json`: every envelope's JSON cached.
+    signet::envelope::refresh_json_cache(db);
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "bench_make_store: %ld envelopes in %s (%.1f s)\n", count,

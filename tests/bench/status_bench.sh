@@ -18,6 +18,10 @@
 #   STORE       an existing store to time instead of making one (kept)
 #   KEEP=1      keep the temporary store and print where it is
 #
+# The store is made with every envelope's JSON cached, as after a first
+# `status --json` (see signet-status(1), JSON); after the table, one run
+# with the cache stale shows what the first list after an upgrade costs.
+#
 # For each command it prints the median and the fastest wall time (warm
 # cache), the median CPU time (user + system, both threads), the peak RSS of
 # one more run (/usr/bin/time -f %M) and the median wall time as a multiple
@@ -100,17 +104,35 @@ bench() {
 
 TIMEFORMAT='%3R %3U %3S'
 : >"$tmp/stderr"
-envelopes=$("$SIGNET" status --json | grep -c '^    {$' || true)
+envelopes=$("$SIGNET" status --board --json | tr -d ' \n' | grep -o '"count":[0-9]*' |
+    awk -F: '{ n += $2 } END { print n + 0 }')
 echo
 echo "signet status over $envelopes envelopes ($(du -sh "$store/signet.db" | cut -f1) database)," \
      "$runs runs each after $warmup warm-up, target $target_ms ms"
 printf '%-44s %12s %12s %12s %10s %8s\n' "command" "wall median" "wall min" "CPU median" \
     "peak RSS" "/target"
 bench 'status --json > /dev/null' '$WRAP "$SIGNET" status --json > /dev/null'
+bench 'status --json | cat' '$WRAP "$SIGNET" status --json | cat > /dev/null'
 bench 'status --board > /dev/null (160 columns)' \
     'COLUMNS=160 $WRAP "$SIGNET" status --board > /dev/null'
 bench 'COLUMNS=80 status --board | cat' 'COLUMNS=80 $WRAP "$SIGNET" status --board | cat > /dev/null'
 bench 'status > /dev/null (the list, for reference)' '$WRAP "$SIGNET" status > /dev/null'
+
+# Once, not a median: the first list after the cache of every envelope's
+# JSON went stale (as after an upgrade), which writes the list from the
+# rows and then fills the cache; then the next one.
+if command -v sqlite3 >/dev/null; then
+    sqlite3 "$store/signet.db" "UPDATE envelope_json SET json = NULL"
+    for run in "first, cache stale" "next, cache refilled"; do
+        { time "$SIGNET" status --json > /dev/null 2>>"$tmp/stderr"; } 2>"$tmp/time"
+        read -r real user sys <"$tmp/time"
+        awk -v label="status --json > /dev/null ($run)" -v real="$real" -v u="$user" -v s="$sys" \
+            'BEGIN { printf "%-44s %9.1f ms (one run)   %9.1f ms CPU\n", label, real * 1000,
+                     (u + s) * 1000 }'
+    done
+else
+    echo "skip  the first list with a stale cache (sqlite3 is missing)"
+fi
 
 if [[ -s "$tmp/stderr" ]]; then
     echo "status_bench: signet wrote to stderr:" >&2

@@ -145,6 +145,50 @@ json_check "... an empty list" "d == {'schema': 1, 'envelopes': []}"
 expect "an unknown --stage is refused" 2 --error 'unknown stage "stuck"' --err '^hint: stages: ' \
     -- signet status --stage stuck
 
+# --- status --json: compact in a pipe, indented on a terminal, cached -------------------------
+
+# same_json TTY PIPED: the indented document, written compact by Python, is
+# byte for byte the compact one (the compact list comes from the cache of
+# each envelope's JSON, the indented one from the rows).
+same_json() {
+    py - "$1" "$2" <<'PY'
+import json, sys
+indented = open(sys.argv[1], encoding="utf-8").read()
+compact = open(sys.argv[2], encoding="utf-8").read()
+want = json.dumps(json.loads(indented), ensure_ascii=False, separators=(",", ":")) + "\n"
+sys.exit(0 if compact == want else "differ:\n%s\n%s" % (want, compact))
+PY
+}
+stale_rows() { sql "SELECT count(*) FROM envelope_json WHERE json IS NULL"; }
+expect "status --json in a pipe writes the list on one line" 0 --err-empty -- signet status --json
+check "... one line, ending in a newline" test "$(wc -l <"$OUT")" = 1
+check "... that starts with the schema" grep -q '^{"schema":1,"envelopes":\[{"id":' "$OUT"
+check "... and leaves every envelope's JSON cached" test "$(stale_rows)" = 0
+cp "$OUT" "$TEST_TMP/piped.json"
+expect "status --json on a terminal is indented" 0 --out '^    \{$' --out '^      "id": ' -- \
+    on_tty "$SIGNET" status --json
+check "... the same document as in a pipe" same_json "$OUT" "$TEST_TMP/piped.json"
+expect "status --json from the cache, again" 0 -- signet status --json
+check "... the same bytes" cmp -s "$OUT" "$TEST_TMP/piped.json"
+
+# Rows changed with plain SQL, as another program might: the triggers
+# mark the envelope stale and the list shows the change.
+main_seq=$(sql "SELECT seq FROM envelopes WHERE id = '$main'")
+sql "UPDATE parties SET name = 'Zofia Łęcka' WHERE envelope_seq = $main_seq AND role = 'client'"
+sql "UPDATE fields SET filled = 1, x = 80.5 WHERE envelope_seq = $main_seq AND name = 'company_signature'"
+check "a change made with SQL marks the envelope's JSON stale" test "$(stale_rows)" = 1
+expect "status --json after changes made with SQL" 0 --err-empty -- signet status --json
+json_check "... shows them" \
+    "[(e['parties'][1]['name'], e['fields'][0]['filled'], e['fields'][0]['rect']) for e in d['envelopes'] if e['id'] == '$main'] == [('Zofia Łęcka', True, [80.5, 100, 180, 50])]"
+check "... and caches the envelope again" test "$(stale_rows)" = 0
+cp "$OUT" "$TEST_TMP/piped.json"
+expect "on a terminal too" 0 -- on_tty "$SIGNET" status --json
+check "... the same document as in a pipe" same_json "$OUT" "$TEST_TMP/piped.json"
+expect "status --json --stage draft from the cache" 0 -- signet status --json --stage draft
+cp "$OUT" "$TEST_TMP/piped.json"
+expect "... on a terminal" 0 -- on_tty "$SIGNET" status --json --stage draft
+check "... the same document" same_json "$OUT" "$TEST_TMP/piped.json"
+
 # --- the board --------------------------------------------------------------------------------
 
 expect "--board shows the stages as columns" 0 --out '^DRAFT 1 +WAITING: CLIENT 2 +COMPLETED 0 +DECLINED/VOIDED/EXPIRED 1$' \
