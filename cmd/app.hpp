@@ -52,5 +52,6 @@ Command setup_send(CLI::App& app, const GlobalOptions& global);
 Command setup_deliver(CLI::App& app, const GlobalOptions& global);
 Command setup_template(CLI::App& app, const GlobalOptions& global);
 Command setup_export(CLI::App& app, const GlobalOptions& global);
+Command setup_verify(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace signet::cli

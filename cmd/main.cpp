@@ -56,6 +56,7 @@ int main(int argc, char** argv) {
         cli::setup_deliver(app, global),
         cli::setup_template(app, global),
         cli::setup_export(app, global),
+        cli::setup_verify(app, global),
     };
 
     try {

@@ -3,7 +3,7 @@
 # Self-contained: works without the bash-completion package.
 # tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
 
-_signet_commands="init create add-field status send deliver template export"
+_signet_commands="init create add-field status send deliver template export verify"
 _signet_global_opts="--store --json --no-color -q --quiet -v --verbose --version -h --help"
 _signet_field_types="signature initials stamp date_signed text multiline number checkbox email name"
 _signet_stages="draft sent in_progress waiting completed declined voided expired"
@@ -19,6 +19,7 @@ _signet_command_opts() {
         deliver) echo "--now --limit" ;;
         template) echo "--data" ;;
         export) echo "--out --certificate --force" ;;
+        verify) echo "--trust --check-store" ;;
     esac
 }
 
@@ -28,7 +29,7 @@ _signet_takes_value() {
         --store | --org | --seal-p12 | --title | --party | --party-file | --owner | --key | \
             --type | --role | --page | --rect | --unit | --name | --label | --value | \
             --stage | --limit | --template | --data | --row | --like | --bulk | \
-            --out | --certificate) return 0 ;;
+            --out | --certificate | --trust) return 0 ;;
     esac
     return 1
 }
@@ -156,6 +157,10 @@ _signet() {
             _signet_files "$cur" pdf
             return
             ;;
+        --trust)
+            _signet_files "$cur" pem crt cer
+            return
+            ;;
         --type)
             COMPREPLY=($(compgen -W "$_signet_field_types" -- "$cur"))
             return
@@ -193,6 +198,12 @@ _signet() {
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$(_signet_command_opts "$command") $_signet_global_opts" -- "$cur"))
+        return
+    fi
+
+    # verify takes any number of PDFs.
+    if [[ $command == verify ]]; then
+        _signet_files "$cur" pdf
         return
     fi
 

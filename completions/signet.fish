@@ -127,6 +127,7 @@ complete -c signet -n __signet_needs_command -a send -d 'Send envelopes to the p
 complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
 complete -c signet -n __signet_needs_command -a template -d 'Check and show templates (YAML)'
 complete -c signet -n __signet_needs_command -a export -d "Write an envelope's signed PDF and its certificate of completion"
+complete -c signet -n __signet_needs_command -a verify -d 'Verify the signatures of PDFs and what changed after them'
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
@@ -178,3 +179,8 @@ complete -c signet -n '__signet_using_command export; and __signet_needs_positio
 complete -c signet -n '__signet_using_command export' -l out -rF -d "Where to write the envelope's current PDF"
 complete -c signet -n '__signet_using_command export' -l certificate -rF -d 'Also write the certificate of completion here'
 complete -c signet -n '__signet_using_command export' -l force -d 'Replace files that exist'
+
+# verify
+complete -c signet -n '__signet_using_command verify' -F -a '(__fish_complete_suffix .pdf)' -d 'Signed PDF'
+complete -c signet -n '__signet_using_command verify' -l trust -r -F -a '(__fish_complete_suffix .pem)' -d 'Trust the certificates in this PEM file'
+complete -c signet -n '__signet_using_command verify' -l check-store -d 'Also check the revisions against the audit trail'

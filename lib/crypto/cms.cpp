@@ -124,6 +124,8 @@ bool weak_digest(const X509_ALGOR* alg) {
     }
 }
 
+}  // namespace
+
 // True when si has an ESS signing-certificate(-v2) attribute whose first
 // certificate is `signer`; else false with the reason in `problem`.
 bool ess_matches_signer(CMS_SignerInfo* si, X509* signer, std::string& problem) {
@@ -159,8 +161,6 @@ bool ess_matches_signer(CMS_SignerInfo* si, X509* signer, std::string& problem) 
     }
     return true;
 }
-
-}  // namespace
 
 std::string sign_cades_detached(const Sha256Digest& sha256_of_signed_bytes, X509* signer,
                                 EVP_PKEY* key, const std::vector<X509*>& chain) {

@@ -24,6 +24,10 @@ namespace signet::crypto {
 std::string sign_cades_detached(const Sha256Digest& sha256_of_signed_bytes, X509* signer,
                                 EVP_PKEY* key, const std::vector<X509*>& chain);
 
+// True when `si` has an ESS signing-certificate(-v2) attribute whose first
+// certificate is `signer`; else false with the reason in `problem`.
+bool ess_matches_signer(CMS_SignerInfo* si, X509* signer, std::string& problem);
+
 // What verify_cades_detached() found.
 struct CadesVerification {
     bool intact = false;   // structure, ESS signing certificate and signature over the data check

@@ -1,0 +1,32 @@
+// The revisions of a PDF: the chain of cross-reference sections from the
+// last startxref back through /Prev, each revision a prefix of the file that
+// ends right after its %%EOF (and end-of-line).
+#pragma once
+
+#include "verify/source.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace signet::verify {
+
+struct Revision {
+    std::uint64_t xref = 0;        // offset of this revision's (newest) xref section
+    std::uint64_t eof_end = 0;     // just after "%%EOF"
+    std::uint64_t end = 0;         // after "%%EOF" and one end-of-line, if any
+    std::vector<std::uint64_t> sections;  // every xref section of this revision
+};
+
+struct RevisionScan {
+    std::vector<Revision> revisions;    // oldest first
+    std::vector<std::string> problems;  // structural faults (each makes the file invalid)
+};
+
+// Walks the cross-reference chain. Never throws for a malformed file: what
+// is wrong is in `problems` (and `revisions` may be empty).
+RevisionScan scan_revisions(const std::shared_ptr<const PdfFile>& file);
+
+}  // namespace signet::verify
