@@ -6,8 +6,6 @@
 #include "envelope/repository.hpp"
 #include "envelope/workflow.hpp"
 
-#include <cstdio>
-#include <fcntl.h>
 #include <unistd.h>
 
 namespace signet::cli {
@@ -33,26 +31,12 @@ private:
 };
 
 // The list as JSON: indented on a terminal, else compact and from the
-// cache of each envelope's JSON (envelope/json_list.hpp). Then fills the
-// cache's stale rows, after handing the end of the output to the reader.
+// cache of each envelope's JSON (envelope/json_list.hpp).
 void print_json_list(store::Store& store, const envelope::ListFilter& filter) {
     envelope::JsonListOptions options;
     options.filter = filter;
     options.pretty = ::isatty(STDOUT_FILENO) != 0;
-    const envelope::JsonListReport report = envelope::write_envelope_list(
-        store.db(), options, [](std::string_view piece) { print(piece); });
-    if (!report.refresh_wanted) {
-        return;
-    }
-    // The reader (jq, a pipe) sees the end of the document now, not after
-    // the refresh.
-    std::fflush(stdout);
-    const int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null >= 0) {
-        ::dup2(null, STDOUT_FILENO);
-        ::close(null);
-    }
-    envelope::try_refresh_json_cache(store.db(), report.stale);
+    envelope::write_envelope_list(store, options, [](std::string_view piece) { print(piece); });
 }
 
 }  // namespace

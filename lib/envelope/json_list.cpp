@@ -4,10 +4,16 @@
 #include "envelope/envelope_json.hpp"
 #include "signet/error.hpp"
 #include "util/crypto_hash.hpp"
+#include "util/fs.hpp"
 #include "util/json.hpp"
+
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <unistd.h>
 
 #include <condition_variable>
 #include <deque>
+#include <memory>
 #include <exception>
 #include <mutex>
 #include <thread>
@@ -15,14 +21,7 @@
 namespace signet::envelope {
 namespace {
 
-constexpr const char* k_format_key = "envelope_json_format";
-// At most this many stale envelopes are written from their rows one by one
-// in a cached listing (about 50 µs each); with more, the whole list is
-// written from the rows in one merged scan, as if there were no cache.
-constexpr std::int64_t k_max_stale_in_cached_list = 2000;
-// A refresh with more stale rows than this reads them in one merged scan
-// rather than one envelope at a time.
-constexpr std::int64_t k_bulk_refresh = 200;
+namespace fs = std::filesystem;
 
 // Collects output and hands it on in pieces of about k_chunk bytes, so that
 // a listing of 100 000 envelopes needs little memory and few writes.
@@ -188,65 +187,218 @@ void write_from_rows(store::Database& db, const JsonListOptions& options, Chunks
     }
 }
 
-std::optional<std::string> stored_format(store::Database& db) {
-    store::Statement q = db.prepare("SELECT value FROM meta WHERE key = ?");
-    q.bind(1, k_format_key);
-    if (q.step()) {
-        return q.text(0);
+// A connection to the cache file, which is not the store's database: its
+// own page size, no foreign keys, commits that need not survive a power
+// loss (a lost cache is rebuilt).
+class CacheDb {
+public:
+    CacheDb(const fs::path& file, int busy_timeout_ms) {
+        const int rc = sqlite3_open_v2(
+            file.c_str(), &m_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+            nullptr);
+        if (rc != SQLITE_OK) {
+            const std::string why = m_db != nullptr ? sqlite3_errmsg(m_db) : sqlite3_errstr(rc);
+            sqlite3_close_v2(m_db);
+            throw internal_error("cannot open \"" + file.string() + "\": " + why);
+        }
+        sqlite3_busy_timeout(m_db, busy_timeout_ms);
+        sqlite3_extended_result_codes(m_db, 1);
+        // page_size first: WAL fixes it.
+        exec("PRAGMA page_size = 65536");
+        exec("PRAGMA journal_mode = WAL");
+        exec("PRAGMA synchronous = NORMAL");
     }
-    return std::nullopt;
+    ~CacheDb() { sqlite3_close_v2(m_db); }
+    CacheDb(const CacheDb&) = delete;
+    CacheDb& operator=(const CacheDb&) = delete;
+
+    store::Statement prepare(std::string_view sql) { return store::Statement(m_db, sql); }
+    void exec(const char* sql) {
+        const int rc = sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) {
+            store::throw_sqlite_error(m_db, rc, sql);
+        }
+    }
+
+private:
+    sqlite3* m_db = nullptr;
+};
+
+const char* const k_cache_schema =
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS envelope_json ("
+    " envelope_seq INTEGER PRIMARY KEY, version INTEGER NOT NULL, json TEXT NOT NULL)";
+
+bool cache_in_our_format(CacheDb& cache) {
+    store::Statement q = cache.prepare("SELECT value FROM meta WHERE key = 'format'");
+    return q.step() && q.text_view(0) == json_cache_format();
 }
 
-std::int64_t count_stale(store::Database& db) {
-    store::Statement q = db.prepare("SELECT count(*) FROM envelope_json WHERE json IS NULL");
-    q.step();
-    return q.integer(0);
+// Opens the cache for reading, creating it when missing; nothing when it
+// cannot be had (a store this user may only read, a busy or broken file,
+// which is removed to be made again next time).
+std::unique_ptr<CacheDb> open_cache(const fs::path& file) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            util::make_private_dir(file.parent_path());
+            // Private, as the store's files are; SQLite gives its -wal and
+            // -shm files the mode of this one.
+            const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+            if (fd >= 0) {
+                ::close(fd);
+            }
+            auto cache = std::make_unique<CacheDb>(file, 2000);
+            cache->exec(k_cache_schema);
+            return cache;
+        } catch (const Error& e) {
+            if (e.kind() == ErrorKind::busy || attempt > 0) {
+                return nullptr;
+            }
+            std::error_code ec;
+            for (const char* suffix : {"", "-wal", "-shm"}) {
+                fs::remove(fs::path(file.string() + suffix), ec);
+            }
+        }
+    }
+    return nullptr;
 }
 
-// The list from the cache, when it can be used: in this build's format and
-// with few stale rows (else false, and nothing written). Envelopes without
-// a cached JSON are written from their rows and listed in report.stale.
-bool write_from_cache(store::Database& db, const JsonListOptions& options, Chunks& out,
+// Writes newly made JSON into the cache from a second connection (the
+// first is reading the cache in a snapshot of its own), in one transaction
+// taken without waiting: while another listing writes, this one does not.
+class CacheWriter {
+public:
+    explicit CacheWriter(fs::path file) : m_file(std::move(file)) {}
+    ~CacheWriter() {
+        if (m_cache) {
+            try {
+                m_cache->exec("ROLLBACK");
+            } catch (const Error&) {
+            }
+        }
+    }
+    CacheWriter(const CacheWriter&) = delete;
+    CacheWriter& operator=(const CacheWriter&) = delete;
+
+    // True when the JSON was written (to be committed by commit()).
+    bool put(std::int64_t seq, std::int64_t version, const std::string& json) {
+        if (m_failed) {
+            return false;
+        }
+        try {
+            if (!m_cache) {
+                begin();
+            }
+            m_insert->bind(1, seq).bind(2, version).bind(3, json).run();
+            return true;
+        } catch (const Error&) {
+            fail();
+            return false;
+        }
+    }
+
+    void commit() {
+        if (!m_cache) {
+            return;
+        }
+        try {
+            m_insert.reset();
+            m_cache->exec("COMMIT");
+            m_cache.reset();
+        } catch (const Error&) {
+            fail();
+        }
+    }
+
+private:
+    void begin() {
+        m_cache = std::make_unique<CacheDb>(m_file, 0);
+        m_cache->exec("BEGIN IMMEDIATE");
+        if (!cache_in_our_format(*m_cache)) {
+            // Made by another build: start again.
+            m_cache->exec("DELETE FROM envelope_json");
+            store::Statement format =
+                m_cache->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('format', ?)");
+            format.bind(1, json_cache_format()).run();
+        }
+        m_insert = std::make_unique<store::Statement>(m_cache->prepare(
+            "INSERT OR REPLACE INTO envelope_json (envelope_seq, version, json) VALUES (?,?,?)"));
+    }
+
+    void fail() {
+        m_failed = true;
+        m_insert.reset();
+        m_cache.reset();  // closing rolls back
+    }
+
+    fs::path m_file;
+    std::unique_ptr<CacheDb> m_cache;
+    std::unique_ptr<store::Statement> m_insert;
+    bool m_failed = false;
+};
+
+// The compact list, each envelope from the cache when its version there is
+// the envelope's, else from its rows (and then cached).
+void write_from_cache(store::Store& store, const JsonListOptions& options, Chunks& out,
                       JsonListReport& report) {
-    bool used = false;
+    store::Database& db = store.db();
+    const fs::path file = json_cache_file(store);
     db.read([&] {
-        if (stored_format(db) != json_cache_format()) {
-            report.refresh_wanted = true;
-            return;
-        }
-        const std::int64_t stale = count_stale(db);
-        report.refresh_wanted = stale > 0;
-        if (stale > k_max_stale_in_cached_list) {
-            return;
-        }
-        used = true;
         const auto pending = delivery::pending_by_envelope(db);
         const std::vector<PendingMessage> none;
-        EnvelopeRepository repository(db);
-        store::Statement q =
-            db.prepare("SELECT e.seq, j.json FROM envelopes e"
-                       " LEFT JOIN envelope_json j ON j.envelope_seq = e.seq" +
+        EnvelopeLoader loader(db);
+        Envelope e;
+        std::string computed;
+        store::Statement envelopes =
+            db.prepare("SELECT e.seq, v.version FROM envelopes e"
+                       " LEFT JOIN envelope_versions v ON v.envelope_seq = e.seq" +
                        filter_sql(options.filter) + " ORDER BY e.seq");
-        bind_filter(q, options.filter);
+        bind_filter(envelopes, options.filter);
+
+        std::unique_ptr<CacheDb> cache = open_cache(file);
+        std::unique_ptr<store::Statement> cached;
+        bool cached_row = false;
+        if (cache) {
+            try {
+                cache->exec("BEGIN");
+                if (cache_in_our_format(*cache)) {
+                    cached = std::make_unique<store::Statement>(
+                        cache->prepare("SELECT envelope_seq, version, json FROM envelope_json"
+                                       " ORDER BY envelope_seq"));
+                    cached_row = cached->step();
+                    report.cache_used = true;
+                }
+            } catch (const Error&) {
+                cached.reset();
+                cached_row = false;
+            }
+        }
+        CacheWriter writer(file);
+
         std::string& buffer = out.buffer();
         buffer += "{\"schema\":1,\"envelopes\":[";
-        std::string computed;
-        while (q.step()) {
-            const std::int64_t seq = q.integer(0);
+        while (envelopes.step()) {
+            const std::int64_t seq = envelopes.integer(0);
+            const std::optional<std::int64_t> version = envelopes.optional_integer(1);
+            while (cached_row && cached->integer(0) < seq) {
+                cached_row = cached->step();
+            }
             std::string_view stored;
-            if (q.is_null(1)) {
-                const std::optional<Envelope> e = repository.load_by_seq(seq);
-                if (!e) {
+            if (cached_row && version && cached->integer(0) == seq &&
+                cached->integer(1) == *version) {
+                stored = cached->text_view(2);
+                ++report.from_cache;
+            } else {
+                if (!loader.load(seq, e)) {
                     throw internal_error("envelope " + std::to_string(seq) +
                                          " vanished while listing");
                 }
-                computed = stored_json(*e);
+                computed = stored_json(e);
                 stored = computed;
-                report.stale.push_back(seq);
-                report.refresh_wanted = true;
-            } else {
-                stored = q.text_view(1);
-                ++report.from_cache;
+                // No version: a row the triggers did not make; never cached.
+                if (version && cache && writer.put(seq, *version, computed)) {
+                    ++report.cached;
+                }
             }
             if (report.envelopes++ > 0) {
                 buffer += ',';
@@ -257,11 +409,22 @@ bool write_from_cache(store::Database& db, const JsonListOptions& options, Chunk
             out.maybe_flush();
         }
         buffer += "]}\n";
+        cached.reset();
+        if (cache) {
+            try {
+                cache->exec("COMMIT");  // the reading: lets the commit below checkpoint
+            } catch (const Error&) {
+            }
+        }
+        writer.commit();
     });
-    return used;
 }
 
 }  // namespace
+
+fs::path json_cache_file(const store::Store& store) {
+    return store.dir() / "cache" / "status.db";
+}
 
 std::string stored_json(const Envelope& e) {
     std::string out;
@@ -337,102 +500,20 @@ const std::string& json_cache_format() {
     return format;
 }
 
-JsonListReport write_envelope_list(store::Database& db, const JsonListOptions& options,
+JsonListReport write_envelope_list(store::Store& store, const JsonListOptions& options,
                                    const std::function<void(std::string_view)>& write) {
     if (options.filter.stage) {
         check_stage(*options.filter.stage);
     }
     JsonListReport report;
     Chunks out(write);
-    if (!options.pretty && options.use_cache && write_from_cache(db, options, out, report)) {
-        report.cache_used = true;
+    if (!options.pretty && options.use_cache) {
+        write_from_cache(store, options, out, report);
     } else {
-        write_from_rows(db, options, out, report);
+        write_from_rows(store.db(), options, out, report);
     }
     out.flush();
     return report;
-}
-
-std::int64_t refresh_json_cache(store::Database& db, const std::vector<std::int64_t>& also) {
-    std::int64_t filled = 0;
-    db.write([&] {
-        if (stored_format(db) != json_cache_format()) {
-            // Made by another build (or never filled): start again.
-            db.exec("UPDATE envelope_json SET json = NULL WHERE json IS NOT NULL");
-            db.exec("INSERT INTO envelope_json (envelope_seq, json) SELECT seq, NULL"
-                    " FROM envelopes WHERE seq NOT IN (SELECT envelope_seq FROM envelope_json)");
-            db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)"
-                       " ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-                .bind(1, k_format_key)
-                .bind(2, json_cache_format())
-                .run();
-        }
-        store::Statement add = db.prepare(
-            "INSERT INTO envelope_json (envelope_seq, json) SELECT ?1, NULL"
-            " WHERE EXISTS (SELECT 1 FROM envelopes WHERE seq = ?1)"
-            " AND NOT EXISTS (SELECT 1 FROM envelope_json WHERE envelope_seq = ?1)");
-        for (const std::int64_t seq : also) {
-            add.bind(1, seq).run();
-        }
-        // Rows of envelopes deleted behind the triggers' back.
-        db.exec("DELETE FROM envelope_json WHERE json IS NULL"
-                " AND NOT EXISTS (SELECT 1 FROM envelopes WHERE seq = envelope_seq)");
-        if (count_stale(db) > k_bulk_refresh) {
-            // The stale rows are replaced, not updated: a row growing from
-            // NULL to a kilobyte or two moves its neighbours each time,
-            // while new rows in seq order fill pages one after another.
-            db.exec("CREATE TEMP TABLE IF NOT EXISTS json_refresh (seq INTEGER PRIMARY KEY)");
-            db.exec("DELETE FROM temp.json_refresh");
-            db.exec("INSERT INTO temp.json_refresh (seq)"
-                    " SELECT envelope_seq FROM envelope_json WHERE json IS NULL");
-            db.exec("DELETE FROM envelope_json WHERE json IS NULL");
-            store::Statement insert =
-                db.prepare("INSERT INTO envelope_json (envelope_seq, json) VALUES (?, ?)");
-            scan_envelopes(
-                db, " WHERE e.seq IN (SELECT seq FROM temp.json_refresh)",
-                [](store::Statement&) {},
-                [&](const Envelope& e) {
-                    insert.bind(1, e.seq).bind(2, stored_json(e)).run();
-                    ++filled;
-                });
-            db.exec("DROP TABLE temp.json_refresh");
-            return;
-        }
-        store::Statement update =
-            db.prepare("UPDATE envelope_json SET json = ? WHERE envelope_seq = ?");
-        std::vector<std::int64_t> stale;
-        store::Statement q =
-            db.prepare("SELECT envelope_seq FROM envelope_json WHERE json IS NULL");
-        while (q.step()) {
-            stale.push_back(q.integer(0));
-        }
-        EnvelopeRepository repository(db);
-        for (const std::int64_t seq : stale) {
-            if (const std::optional<Envelope> e = repository.load_by_seq(seq)) {
-                update.bind(1, stored_json(*e)).bind(2, e->seq).run();
-                ++filled;
-            }
-        }
-    });
-    return filled;
-}
-
-std::optional<std::int64_t> try_refresh_json_cache(store::Database& db,
-                                                   const std::vector<std::int64_t>& also) {
-    // Not worth waiting for: the next listing will try again.
-    store::Statement timeout = db.prepare("PRAGMA busy_timeout");
-    timeout.step();
-    const std::int64_t saved = timeout.integer(0);
-    db.exec("PRAGMA busy_timeout = 0");
-    std::optional<std::int64_t> filled;
-    try {
-        filled = refresh_json_cache(db, also);
-    } catch (const Error&) {
-        // Busy, or a store this user may read but not write: the listing
-        // was right without the cache and stays so.
-    }
-    db.exec("PRAGMA busy_timeout = " + std::to_string(saved));
-    return filled;
 }
 
 }  // namespace signet::envelope

@@ -281,21 +281,7 @@ Envelope EnvelopeRepository::load(const std::string& id) {
         throw not_found("no envelope \"" + id + "\" in the store",
                         {"list the envelopes with: signet status"});
     }
-    return load_rest(q);
-}
-
-std::optional<Envelope> EnvelopeRepository::load_by_seq(std::int64_t seq) {
-    store::Statement q = m_db.prepare(std::string("SELECT ") + k_envelope_columns +
-                                      " FROM envelopes e WHERE e.seq = ?");
-    q.bind(1, seq);
-    if (!q.step()) {
-        return std::nullopt;
-    }
-    return load_rest(q);
-}
-
-Envelope EnvelopeRepository::load_rest(const store::Statement& envelope_row) {
-    Envelope e = read_envelope_row(envelope_row);
+    Envelope e = read_envelope_row(q);
     store::Statement parties = m_db.prepare(std::string("SELECT ") + k_party_columns +
                                             " FROM parties p WHERE p.envelope_seq = ?"
                                             " ORDER BY p.position");
@@ -313,6 +299,50 @@ Envelope EnvelopeRepository::load_rest(const store::Statement& envelope_row) {
     return e;
 }
 
+EnvelopeLoader::EnvelopeLoader(store::Database& db)
+    : m_envelope(db.prepare(std::string("SELECT ") + k_envelope_columns +
+                            " FROM envelopes e WHERE e.seq = ?")),
+      m_parties(db.prepare(std::string("SELECT ") + k_party_columns +
+                           " FROM parties p WHERE p.envelope_seq = ? ORDER BY p.position")),
+      m_fields(db.prepare(std::string("SELECT ") + k_field_columns +
+                          " FROM fields f WHERE f.envelope_seq = ? ORDER BY f.position")) {}
+
+bool EnvelopeLoader::load(std::int64_t seq, Envelope& e) {
+    m_envelope.reset();
+    m_envelope.bind(1, seq);
+    if (!m_envelope.step()) {
+        return false;
+    }
+    read_envelope_into(m_envelope, e);
+    m_parties.reset();
+    m_parties.bind(1, seq);
+    std::size_t n = 0;
+    for (; m_parties.step(); ++n) {
+        if (n == e.parties.size()) {
+            e.parties.emplace_back();
+        }
+        read_party_into(m_parties, e.parties[n]);
+    }
+    e.parties.resize(n);
+    m_fields.reset();
+    m_fields.bind(1, seq);
+    n = 0;
+    for (; m_fields.step(); ++n) {
+        if (n == e.fields.size()) {
+            e.fields.emplace_back();
+        }
+        read_field_into(m_fields, e.fields[n]);
+    }
+    e.fields.resize(n);
+    e.undelivered.clear();
+    return true;
+}
+
+namespace {
+
+// for_each_envelope's merged scan, inside the caller's transaction, over
+// the envelopes `where` selects (bind binds its parameters to each query),
+// oldest first. Leaves undelivered empty.
 void scan_envelopes(store::Database& db, const std::string& where,
                     const std::function<void(store::Statement&)>& bind,
                     const std::function<void(Envelope&)>& fn) {
@@ -370,6 +400,8 @@ void scan_envelopes(store::Database& db, const std::string& where,
         fn(e);
     }
 }
+
+}  // namespace
 
 void for_each_envelope(store::Database& db, const ListFilter& filter,
                        const std::function<void(const Envelope&)>& fn) {

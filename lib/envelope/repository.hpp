@@ -35,17 +35,28 @@ public:
 
     // Loads one envelope with its parties and fields; throws not_found.
     Envelope load(const std::string& id);
-    // The same by the store's row number; nothing when there is none.
-    std::optional<Envelope> load_by_seq(std::int64_t seq);
 
     void insert_field(std::int64_t envelope_seq, int position, const Field& field);
     void touch(std::int64_t envelope_seq, util::UnixTime now);
 
 private:
-    // The envelope of a row of k_envelope_columns, with parties and fields.
-    Envelope load_rest(const store::Statement& envelope_row);
-
     store::Database& m_db;
+};
+
+// Loads envelopes one at a time by seq with statements prepared once: for
+// reading many envelopes that are not next to each other. Use it inside a
+// transaction the caller holds.
+class EnvelopeLoader {
+public:
+    explicit EnvelopeLoader(store::Database& db);
+    // Fills e (reusing its memory) with the envelope, its parties and its
+    // fields; false when there is none. Leaves undelivered empty.
+    bool load(std::int64_t seq, Envelope& e);
+
+private:
+    store::Statement m_envelope;
+    store::Statement m_parties;
+    store::Statement m_fields;
 };
 
 // Which envelopes a listing shows.
@@ -68,13 +79,6 @@ void for_each_envelope(store::Database& db, const ListFilter& filter,
 // binds its parameters from 1 on.
 std::string filter_sql(const ListFilter& filter);
 void bind_filter(store::Statement& q, const ListFilter& filter);
-
-// for_each_envelope's merged scan, inside the caller's transaction, over
-// the envelopes `where` selects (as filter_sql makes it; bind binds its
-// parameters to each query), oldest first. Leaves undelivered empty.
-void scan_envelopes(store::Database& db, const std::string& where,
-                    const std::function<void(store::Statement&)>& bind,
-                    const std::function<void(Envelope&)>& fn);
 
 // One column of the board: a stage (and for waiting envelopes, the roles
 // whose turn it is), how many envelopes it holds and the first few.

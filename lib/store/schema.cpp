@@ -158,6 +158,7 @@ CREATE TABLE revisions (
         // never rely on a conflict policy, which the statement that fires a
         // trigger would override (INSERT OR IGNORE INTO parties ...).
         // `status --json` fills stale rows back in; meta holds the format.
+        // Replaced by 5.
         R"sql(
 CREATE TABLE envelope_json (
     envelope_seq INTEGER PRIMARY KEY,
@@ -205,6 +206,94 @@ CREATE TRIGGER envelope_json_document_update AFTER UPDATE ON documents BEGIN
 END;
 CREATE TRIGGER envelope_json_document_delete AFTER DELETE ON documents BEGIN
     UPDATE envelope_json SET json = NULL WHERE envelope_seq IN
+        (SELECT seq FROM envelopes WHERE document_sha256 = OLD.sha256);
+END;
+)sql",
+        // 5: the JSON cache moves out of this file, into cache/status.db (lib/
+        // envelope/json_list.hpp), which holds each envelope's JSON with the
+        // version of the envelope it was made from. Here, a random version
+        // per envelope, drawn again by triggers whenever a row its JSON is
+        // made of changes, whoever writes it (signet or plain SQL); they never
+        // rely on a conflict policy, which the statement that fires a trigger
+        // would override (INSERT OR IGNORE INTO parties ...). Random, so that
+        // a database restored from a backup never matches a newer cache.
+        R"sql(
+DROP TRIGGER envelope_json_insert;
+DROP TRIGGER envelope_json_update;
+DROP TRIGGER envelope_json_delete;
+DROP TRIGGER envelope_json_party_insert;
+DROP TRIGGER envelope_json_party_update;
+DROP TRIGGER envelope_json_party_delete;
+DROP TRIGGER envelope_json_field_insert;
+DROP TRIGGER envelope_json_field_update;
+DROP TRIGGER envelope_json_field_delete;
+DROP TRIGGER envelope_json_document_update;
+DROP TRIGGER envelope_json_document_delete;
+DROP TABLE envelope_json;
+DELETE FROM meta WHERE key = 'envelope_json_format';
+CREATE TABLE envelope_versions (
+    envelope_seq INTEGER PRIMARY KEY,
+    version      INTEGER NOT NULL
+);
+INSERT INTO envelope_versions (envelope_seq, version) SELECT seq, random() FROM envelopes;
+CREATE TRIGGER envelope_version_insert AFTER INSERT ON envelopes BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.seq);
+END;
+CREATE TRIGGER envelope_version_update AFTER UPDATE ON envelopes BEGIN
+    DELETE FROM envelope_versions WHERE envelope_seq = OLD.seq AND OLD.seq <> NEW.seq;
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.seq);
+END;
+CREATE TRIGGER envelope_version_delete AFTER DELETE ON envelopes BEGIN
+    DELETE FROM envelope_versions WHERE envelope_seq = OLD.seq;
+END;
+CREATE TRIGGER envelope_version_party_insert AFTER INSERT ON parties BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_version_party_update AFTER UPDATE ON parties BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = OLD.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT OLD.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = OLD.envelope_seq);
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_version_party_delete AFTER DELETE ON parties BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = OLD.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT OLD.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = OLD.envelope_seq);
+END;
+CREATE TRIGGER envelope_version_field_insert AFTER INSERT ON fields BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_version_field_update AFTER UPDATE ON fields BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = OLD.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT OLD.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = OLD.envelope_seq);
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = NEW.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT NEW.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = NEW.envelope_seq);
+END;
+CREATE TRIGGER envelope_version_field_delete AFTER DELETE ON fields BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq = OLD.envelope_seq;
+    INSERT INTO envelope_versions (envelope_seq, version) SELECT OLD.envelope_seq, random()
+        WHERE NOT EXISTS (SELECT 1 FROM envelope_versions WHERE envelope_seq = OLD.envelope_seq);
+END;
+-- A document's page count is in its envelopes' JSON. With foreign keys on
+-- no envelope can name a document before it is inserted.
+CREATE TRIGGER envelope_version_document_update AFTER UPDATE ON documents BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq IN
+        (SELECT seq FROM envelopes WHERE document_sha256 IN (OLD.sha256, NEW.sha256));
+END;
+CREATE TRIGGER envelope_version_document_delete AFTER DELETE ON documents BEGIN
+    UPDATE envelope_versions SET version = random() WHERE envelope_seq IN
         (SELECT seq FROM envelopes WHERE document_sha256 = OLD.sha256);
 END;
 )sql",

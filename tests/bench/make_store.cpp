@@ -407,7 +407,9 @@ int run(int argc, char** argv) {
         }
     });
     // As after a first `status --json`: every envelope's JSON cached.
-    signet::envelope::refresh_json_cache(db);
+    signet::envelope::JsonListOptions list;
+    list.pretty = false;
+    signet::envelope::write_envelope_list(store, list, [](std::string_view) {});
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::fprintf(stderr, "bench_make_store: %ld envelopes in %s (%.1f s)\n", count,

@@ -159,11 +159,13 @@ want = json.dumps(json.loads(indented), ensure_ascii=False, separators=(",", ":"
 sys.exit(0 if compact == want else "differ:\n%s\n%s" % (want, compact))
 PY
 }
-stale_rows() { sql "SELECT count(*) FROM envelope_json WHERE json IS NULL"; }
+cached_rows() { sqlite3 "$SIGNET_HOME/cache/status.db" "SELECT count(*) FROM envelope_json"; }
 expect "status --json in a pipe writes the list on one line" 0 --err-empty -- signet status --json
 check "... one line, ending in a newline" test "$(wc -l <"$OUT")" = 1
 check "... that starts with the schema" grep -q '^{"schema":1,"envelopes":\[{"id":' "$OUT"
-check "... and leaves every envelope's JSON cached" test "$(stale_rows)" = 0
+check "... and leaves every envelope's JSON cached" test "$(cached_rows)" = 4
+check "... in the store's cache directory, private" \
+    test "$(stat -c %a "$SIGNET_HOME/cache") $(stat -c %a "$SIGNET_HOME/cache/status.db")" = "700 600"
 cp "$OUT" "$TEST_TMP/piped.json"
 expect "status --json on a terminal is indented" 0 --out '^    \{$' --out '^      "id": ' -- \
     on_tty "$SIGNET" status --json
@@ -174,13 +176,16 @@ check "... the same bytes" cmp -s "$OUT" "$TEST_TMP/piped.json"
 # Rows changed with plain SQL, as another program might: the triggers
 # mark the envelope stale and the list shows the change.
 main_seq=$(sql "SELECT seq FROM envelopes WHERE id = '$main'")
+version() { sql "SELECT version FROM envelope_versions WHERE envelope_seq = $main_seq"; }
+before=$(version)
 sql "UPDATE parties SET name = 'Zofia Łęcka' WHERE envelope_seq = $main_seq AND role = 'client'"
 sql "UPDATE fields SET filled = 1, x = 80.5 WHERE envelope_seq = $main_seq AND name = 'company_signature'"
-check "a change made with SQL marks the envelope's JSON stale" test "$(stale_rows)" = 1
+check "a change made with SQL gives the envelope a new version" test "$(version)" != "$before"
 expect "status --json after changes made with SQL" 0 --err-empty -- signet status --json
 json_check "... shows them" \
     "[(e['parties'][1]['name'], e['fields'][0]['filled'], e['fields'][0]['rect']) for e in d['envelopes'] if e['id'] == '$main'] == [('Zofia Łęcka', True, [80.5, 100, 180, 50])]"
-check "... and caches the envelope again" test "$(stale_rows)" = 0
+check "... and caches the envelope again" test "$(sqlite3 "$SIGNET_HOME/cache/status.db" \
+    "SELECT version FROM envelope_json WHERE envelope_seq = $main_seq")" = "$(version)"
 cp "$OUT" "$TEST_TMP/piped.json"
 expect "on a terminal too" 0 -- on_tty "$SIGNET" status --json
 check "... the same document as in a pipe" same_json "$OUT" "$TEST_TMP/piped.json"

@@ -30,29 +30,39 @@ Listing list(store::Store& s, bool use_cache, const ListFilter& filter = {},
     options.filter = filter;
     options.pretty = pretty;
     options.use_cache = use_cache;
-    l.report = write_envelope_list(s.db(), options,
+    l.report = write_envelope_list(s, options,
                                    [&](std::string_view piece) { l.text.append(piece); });
     return l;
 }
 
-std::int64_t stale_rows(store::Store& s) {
-    auto q = s.db().prepare("SELECT count(*) FROM envelope_json WHERE json IS NULL");
-    q.step();
-    return q.integer(0);
-}
-
-// The cached listing after a refresh: every envelope from the cache, and
-// the same bytes as the listing from the rows.
+// A listing from the cache, the cache being up to date: every envelope from
+// the cache, and the same bytes as the listing from the rows.
 void check_cache_matches_rows(store::Store& s, const ListFilter& filter = {}) {
-    refresh_json_cache(s.db());
-    REQUIRE(stale_rows(s) == 0);
+    list(s, true, filter);  // caches what was stale
     const Listing cached = list(s, true, filter);
     const Listing rows = list(s, false, filter);
     CHECK(cached.report.cache_used);
     CHECK_FALSE(rows.report.cache_used);
     CHECK(cached.report.from_cache == cached.report.envelopes);
+    CHECK(cached.report.cached == 0);
     CHECK(cached.report.envelopes == rows.report.envelopes);
     CHECK(cached.text == rows.text);
+}
+
+std::int64_t version_of(store::Store& s, std::int64_t seq) {
+    auto q = s.db().prepare("SELECT version FROM envelope_versions WHERE envelope_seq = ?");
+    q.bind(1, seq);
+    REQUIRE(q.step());
+    return q.integer(0);
+}
+
+std::vector<std::int64_t> versions(store::Store& s) {
+    std::vector<std::int64_t> all;
+    auto q = s.db().prepare("SELECT version FROM envelope_versions ORDER BY envelope_seq");
+    while (q.step()) {
+        all.push_back(q.integer(0));
+    }
+    return all;
 }
 
 std::string create(store::Store& s, const std::string& title, const std::string& owner = "anna") {
@@ -94,7 +104,7 @@ struct ThreeEnvelopes : test::StoreFixture {
         add_signature(store, a, "company", "72,100,180,50");
         add_signature(store, a, "client", "340.16,85.04,170.08,56.69");
         add_signature(store, b, "client", "72,100,180,50");
-        refresh_json_cache(store.db());
+        list(store, true);  // fills the cache
     }
 };
 
@@ -123,31 +133,31 @@ TEST_CASE("the indented list is unchanged by the cache and never read from it") 
     CHECK(pretty.text.back() == '\n');
 }
 
-TEST_CASE("new envelopes and fields are stale until a refresh, and listed right meanwhile") {
+TEST_CASE("a new envelope, or one changed, is written from its rows and cached") {
     ThreeEnvelopes f;
-    CHECK(stale_rows(f.store) == 0);
     const std::string d = create(f.store, "Fourth");
     add_signature(f.store, f.a, "client", "72,300,100,40");
-    CHECK(stale_rows(f.store) == 2);
-    const Listing cached = list(f.store, true);
-    CHECK(cached.report.cache_used);
-    CHECK(cached.report.from_cache == 2);
-    CHECK(cached.report.refresh_wanted);
-    CHECK(cached.report.stale ==
-          std::vector<std::int64_t>{seq_of(f.store, f.a), seq_of(f.store, d)});
-    CHECK(cached.text == list(f.store, false).text);
-    CHECK(try_refresh_json_cache(f.store.db(), cached.report.stale) == 2);
-    CHECK(stale_rows(f.store) == 0);
-    check_cache_matches_rows(f.store);
+    const Listing first = list(f.store, true);
+    CHECK(first.report.cache_used);
+    CHECK(first.report.envelopes == 4);
+    CHECK(first.report.from_cache == 2);
+    CHECK(first.report.cached == 2);
+    CHECK(first.text == list(f.store, false).text);
+    const Listing next = list(f.store, true);
+    CHECK(next.report.from_cache == 4);
+    CHECK(next.text == first.text);
+    CHECK(std::filesystem::exists(json_cache_file(f.store)));
 }
 
 TEST_CASE("changes made with plain SQL, behind signet's back, are never served stale") {
     ThreeEnvelopes f;
     store::Database& db = f.store.db();
-    const std::string a = std::to_string(seq_of(f.store, f.a));
+    const std::int64_t a_seq = seq_of(f.store, f.a);
+    const std::string a = std::to_string(a_seq);
     const std::string b = std::to_string(seq_of(f.store, f.b));
-    // Each change is followed by a refresh and a comparison: a cached JSON
-    // the change did not mark stale would differ from the rows.
+    // Each change is followed by listings: one that must see the change
+    // (a cached JSON whose version the change left alone would differ from
+    // the rows), then one from the cache.
     const std::vector<std::string> changes = {
         "UPDATE envelopes SET title = 'Renamed ✓' || char(9) || char(127) WHERE seq = " + a,
         "UPDATE envelopes SET status = 'completed', waiting_for = '' WHERE seq = " + b,
@@ -180,37 +190,70 @@ TEST_CASE("changes made with plain SQL, behind signet's back, are never served s
     };
     for (const std::string& sql : changes) {
         CAPTURE(sql);
+        const std::vector<std::int64_t> before = versions(f.store);
         db.exec(sql);
-        CHECK(stale_rows(f.store) > 0);
+        CHECK(versions(f.store) != before);
+        const Listing changed = list(f.store, true);
+        CHECK(changed.report.cached > 0);
+        CHECK(changed.text == list(f.store, false).text);
         check_cache_matches_rows(f.store);
     }
+    CHECK(version_of(f.store, a_seq) != 0);
 }
 
-TEST_CASE("a deleted envelope leaves the cache and the list") {
+TEST_CASE("a deleted envelope leaves the list, cached or not") {
     ThreeEnvelopes f;
     store::Database& db = f.store.db();
     const std::string c = std::to_string(seq_of(f.store, f.c));
     db.exec("PRAGMA foreign_keys = OFF");
     db.exec("DELETE FROM envelopes WHERE seq = " + c);
     db.exec("PRAGMA foreign_keys = ON");
-    auto q = db.prepare("SELECT count(*) FROM envelope_json WHERE envelope_seq = " + c);
+    auto q = db.prepare("SELECT count(*) FROM envelope_versions WHERE envelope_seq = " + c);
     q.step();
     CHECK(q.integer(0) == 0);
     check_cache_matches_rows(f.store);
     CHECK(list(f.store, true).report.envelopes == 2);
 }
 
-TEST_CASE("a cache row lost or emptied is written from the rows, then filled again") {
+TEST_CASE("an envelope without a version is written from its rows, never cached") {
     ThreeEnvelopes f;
-    store::Database& db = f.store.db();
     const std::int64_t b = seq_of(f.store, f.b);
-    db.exec("DELETE FROM envelope_json WHERE envelope_seq = " + std::to_string(b));
-    const Listing l = list(f.store, true);
-    CHECK(l.report.cache_used);
-    CHECK(l.report.stale == std::vector<std::int64_t>{b});
-    CHECK(l.text == list(f.store, false).text);
-    CHECK(refresh_json_cache(db, l.report.stale) == 1);
-    check_cache_matches_rows(f.store);
+    f.store.db().exec("DELETE FROM envelope_versions WHERE envelope_seq = " + std::to_string(b));
+    for (int i = 0; i < 2; ++i) {
+        const Listing l = list(f.store, true);
+        CHECK(l.report.from_cache == 2);
+        CHECK(l.report.cached == 0);
+        CHECK(l.text == list(f.store, false).text);
+    }
+}
+
+TEST_CASE("a database restored from a backup never matches a newer cache") {
+    test::TempDir tmp;
+    const std::filesystem::path dir = tmp.path() / "store";
+    const std::filesystem::path db = dir / "signet.db";
+    const std::filesystem::path backup = tmp.path() / "backup.db";
+    store::Store::init(dir, std::string("ACME"));
+    std::string id;
+    {
+        store::Store s(dir);
+        id = create(s, "Backed up");
+        list(s, true);
+    }
+    std::filesystem::copy_file(db, backup);  // closed: no -wal beside it
+    {
+        // A change after the backup, cached.
+        store::Store s(dir);
+        add_signature(s, id, "client", "72,300,100,40");
+        list(s, true);
+    }
+    std::filesystem::copy_file(backup, db, std::filesystem::copy_options::overwrite_existing);
+    store::Store s(dir);
+    // As many changes since the backup as before, but another one: a
+    // version counted up would be the cached one again.
+    add_signature(s, id, "company", "72,100,180,50");
+    const Listing l = list(s, true);
+    CHECK(l.report.from_cache == 0);
+    CHECK(l.text == list(s, false).text);
 }
 
 TEST_CASE("filters list the same envelopes from the cache as from the rows") {
@@ -257,14 +300,29 @@ TEST_CASE("undelivered messages are spliced in as the writer of a whole envelope
     CHECK(spliced == whole);
 }
 
-TEST_CASE("a cache in another format is not used, and a refresh rebuilds it") {
+TEST_CASE("a cache in another format is not used, and is made again") {
     ThreeEnvelopes f;
-    f.store.db().exec("UPDATE meta SET value = 'another build' WHERE key = 'envelope_json_format'");
+    {
+        store::Database cache(json_cache_file(f.store), false);
+        cache.exec("UPDATE meta SET value = 'another build' WHERE key = 'format'");
+    }
     const Listing l = list(f.store, true);
     CHECK_FALSE(l.report.cache_used);
-    CHECK(l.report.refresh_wanted);
+    CHECK(l.report.cached == 3);
     CHECK(l.text == list(f.store, false).text);
-    CHECK(refresh_json_cache(f.store.db()) == 3);
+    check_cache_matches_rows(f.store);
+}
+
+TEST_CASE("a broken cache file is made again") {
+    ThreeEnvelopes f;
+    const std::filesystem::path file = json_cache_file(f.store);
+    for (const char* suffix : {"-wal", "-shm"}) {
+        std::filesystem::remove(file.string() + suffix);
+    }
+    util::write_file_atomic(file, std::string(100000, 'x'));
+    const Listing l = list(f.store, true);
+    CHECK(l.text == list(f.store, false).text);
+    CHECK(l.report.cached == 3);
     check_cache_matches_rows(f.store);
 }
 
@@ -273,19 +331,31 @@ TEST_CASE("the cache format follows the way envelopes are written") {
     CHECK(json_cache_format().size() == 18);
 }
 
-TEST_CASE("a refresh does not wait for a busy store; the list stays right") {
+TEST_CASE("a listing does not wait while another writes the cache; the list stays right") {
     ThreeEnvelopes f;
-    create(f.store, "Stale one");
-    store::Database other(f.dir / "signet.db", false);
+    create(f.store, "Not cached yet");
+    store::Database other(json_cache_file(f.store), false);
     other.exec("BEGIN IMMEDIATE");
-    const Listing l = list(f.store, true);
-    CHECK(l.report.refresh_wanted);
     const auto started = std::chrono::steady_clock::now();
-    CHECK_FALSE(try_refresh_json_cache(f.store.db(), l.report.stale).has_value());
+    const Listing l = list(f.store, true);
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
-    other.exec("ROLLBACK");
-    CHECK(stale_rows(f.store) == 1);
+    CHECK(l.report.from_cache == 3);
+    CHECK(l.report.cached == 0);
     CHECK(l.text == list(f.store, false).text);
-    // The busy timeout is back: a plain refresh works.
-    CHECK(try_refresh_json_cache(f.store.db(), l.report.stale) == 1);
+    other.exec("ROLLBACK");
+    CHECK(list(f.store, true).report.cached == 1);
+}
+
+TEST_CASE("a listing never writes the store's database") {
+    ThreeEnvelopes f;
+    create(f.store, "Not cached yet");
+    auto changes = [&] {
+        auto q = f.store.db().prepare("PRAGMA data_version");
+        q.step();
+        return q.integer(0);
+    };
+    store::Store other(f.dir);
+    const std::int64_t before = changes();
+    list(other, true);
+    CHECK(changes() == before);
 }
