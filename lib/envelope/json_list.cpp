@@ -234,6 +234,13 @@ bool cache_in_our_format(CacheDb& cache) {
     return q.step() && q.text_view(0) == json_cache_format();
 }
 
+void remove_cache(const fs::path& file) {
+    std::error_code ec;
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        fs::remove(fs::path(file.string() + suffix), ec);
+    }
+}
+
 // Opens the cache for reading, creating it when missing; nothing when it
 // cannot be had (a store this user may only read, a busy or broken file,
 // which is removed to be made again next time).
@@ -254,10 +261,7 @@ std::unique_ptr<CacheDb> open_cache(const fs::path& file) {
             if (e.kind() == ErrorKind::busy || attempt > 0) {
                 return nullptr;
             }
-            std::error_code ec;
-            for (const char* suffix : {"", "-wal", "-shm"}) {
-                fs::remove(fs::path(file.string() + suffix), ec);
-            }
+            remove_cache(file);
         }
     }
     return nullptr;
@@ -358,6 +362,17 @@ void write_from_cache(store::Store& store, const JsonListOptions& options, Chunk
         std::unique_ptr<CacheDb> cache = open_cache(file);
         std::unique_ptr<store::Statement> cached;
         bool cached_row = false;
+        bool cache_broken = false;
+        // Steps to the next cached JSON; a cache that fails to read is done
+        // without from there on (the list stays right) and removed after.
+        auto next_cached = [&] {
+            try {
+                cached_row = cached->step();
+            } catch (const Error&) {
+                cached_row = false;
+                cache_broken = true;
+            }
+        };
         if (cache) {
             try {
                 cache->exec("BEGIN");
@@ -365,12 +380,11 @@ void write_from_cache(store::Store& store, const JsonListOptions& options, Chunk
                     cached = std::make_unique<store::Statement>(
                         cache->prepare("SELECT envelope_seq, version, json FROM envelope_json"
                                        " ORDER BY envelope_seq"));
-                    cached_row = cached->step();
                     report.cache_used = true;
+                    next_cached();
                 }
             } catch (const Error&) {
-                cached.reset();
-                cached_row = false;
+                cache_broken = true;
             }
         }
         CacheWriter writer(file);
@@ -381,7 +395,7 @@ void write_from_cache(store::Store& store, const JsonListOptions& options, Chunk
             const std::int64_t seq = envelopes.integer(0);
             const std::optional<std::int64_t> version = envelopes.optional_integer(1);
             while (cached_row && cached->integer(0) < seq) {
-                cached_row = cached->step();
+                next_cached();
             }
             std::string_view stored;
             if (cached_row && version && cached->integer(0) == seq &&
@@ -410,6 +424,11 @@ void write_from_cache(store::Store& store, const JsonListOptions& options, Chunk
         }
         buffer += "]}\n";
         cached.reset();
+        if (cache_broken) {
+            cache.reset();
+            remove_cache(file);
+            return;  // the writer rolls back
+        }
         if (cache) {
             try {
                 cache->exec("COMMIT");  // the reading: lets the commit below checkpoint

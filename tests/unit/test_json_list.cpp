@@ -12,6 +12,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 
 using namespace signet;
 using namespace signet::envelope;
@@ -323,6 +324,35 @@ TEST_CASE("a broken cache file is made again") {
     const Listing l = list(f.store, true);
     CHECK(l.text == list(f.store, false).text);
     CHECK(l.report.cached == 3);
+    check_cache_matches_rows(f.store);
+}
+
+TEST_CASE("a cache that breaks while it is read is done without, then made again") {
+    ThreeEnvelopes f;
+    const std::filesystem::path file = json_cache_file(f.store);
+    {
+        // Rows before the real ones, over several 64 KiB pages, then the
+        // last pages overwritten: reading fails after the first rows.
+        store::Database cache(file, false);
+        cache.write([&] {
+            auto insert = cache.prepare("INSERT INTO envelope_json VALUES (?, 0, ?)");
+            for (std::int64_t seq = -300; seq < 0; ++seq) {
+                insert.bind(1, seq).bind(2, std::string(2000, 'x')).run();
+                insert.reset();
+            }
+        });
+    }
+    const auto size = std::filesystem::file_size(file);
+    REQUIRE(size > 8 * 65536);
+    {
+        std::fstream out(file, std::ios::in | std::ios::out | std::ios::binary);
+        out.seekp(static_cast<std::streamoff>(size - 4 * 65536));
+        const std::string garbage(4 * 65536, '\xA5');
+        out.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+    }
+    const Listing l = list(f.store, true);
+    CHECK(l.report.from_cache == 0);
+    CHECK(l.text == list(f.store, false).text);
     check_cache_matches_rows(f.store);
 }
 
