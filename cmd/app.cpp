@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include "crypto/passphrase.hpp"
 #include "util/json.hpp"
 #include "util/time.hpp"
 
@@ -34,6 +35,18 @@ view::Style terminal_style(const GlobalOptions& global) {
         }
     }
     return style;
+}
+
+std::string access_token(const std::optional<std::string>& flag) {
+    if (flag) {
+        return *flag;
+    }
+    crypto::PassphraseSource source;
+    source.env_var = "SIGNET_TOKEN";
+    source.file_env_var = "";
+    source.what = "access token";
+    return crypto::key_passphrase("Access token (from your invitation): ", crypto::Confirm::no,
+                                  source);
 }
 
 void print(std::string_view text) { std::fwrite(text.data(), 1, text.size(), stdout); }

@@ -43,6 +43,11 @@ void print(std::string_view text);
 // Prints a JSON document to stdout.
 void print_json(const std::function<void(util::JsonWriter&)>& body);
 
+// The party's access token: --token, else SIGNET_TOKEN, else asked at the
+// terminal without echo. Throws bad_input when none is given and there is
+// no terminal.
+std::string access_token(const std::optional<std::string>& flag);
+
 // Subcommand registration, one per file in cmd/.
 Command setup_init(CLI::App& app, const GlobalOptions& global);
 Command setup_create(CLI::App& app, const GlobalOptions& global);
@@ -53,5 +58,10 @@ Command setup_deliver(CLI::App& app, const GlobalOptions& global);
 Command setup_template(CLI::App& app, const GlobalOptions& global);
 Command setup_export(CLI::App& app, const GlobalOptions& global);
 Command setup_verify(CLI::App& app, const GlobalOptions& global);
+Command setup_sign(CLI::App& app, const GlobalOptions& global);
+Command setup_decline(CLI::App& app, const GlobalOptions& global);
+Command setup_void(CLI::App& app, const GlobalOptions& global);
+Command setup_remind(CLI::App& app, const GlobalOptions& global);
+Command setup_audit(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace signet::cli

@@ -2,6 +2,7 @@
 #include "app.hpp"
 
 #include "delivery/outbox.hpp"
+#include "envelope/lifecycle.hpp"
 #include "envelope/messages.hpp"
 #include "util/time.hpp"
 
@@ -34,6 +35,7 @@ Command setup_deliver(CLI::App& app, const GlobalOptions& global) {
 
     return {sub, [opts, &global] {
                 store::Store store = open_store(global);
+                envelope::expire_due(store, util::now());  // "on the next command"
                 delivery::DeliverOptions options;
                 options.now = util::now();
                 options.limit = static_cast<std::size_t>(opts->limit);

@@ -53,10 +53,15 @@ int main(int argc, char** argv) {
         cli::setup_add_field(app, global),
         cli::setup_status(app, global),
         cli::setup_send(app, global),
+        cli::setup_sign(app, global),
+        cli::setup_decline(app, global),
+        cli::setup_void(app, global),
+        cli::setup_remind(app, global),
         cli::setup_deliver(app, global),
         cli::setup_template(app, global),
         cli::setup_export(app, global),
         cli::setup_verify(app, global),
+        cli::setup_audit(app, global),
     };
 
     try {

@@ -3,6 +3,7 @@
 
 #include "envelope/envelope_json.hpp"
 #include "envelope/json_list.hpp"
+#include "envelope/lifecycle.hpp"
 #include "envelope/repository.hpp"
 #include "envelope/workflow.hpp"
 
@@ -69,6 +70,7 @@ Command setup_status(CLI::App& app, const GlobalOptions& global) {
 
     return {sub, [opts, &global] {
                 store::Store store = open_store(global);
+                envelope::expire_due(store, util::now());  // "on the next command"
                 const view::Style style = terminal_style(global);
                 envelope::ListFilter filter{opts->stage, opts->owner};
                 if (filter.stage) {

@@ -3,7 +3,7 @@
 # Self-contained: works without the bash-completion package.
 # tests/cli/docs.test.sh checks it against `signet --help` and `signet SUB --help`.
 
-_signet_commands="init create add-field status send deliver template export verify"
+_signet_commands="init create add-field status send sign decline void remind deliver template export verify audit"
 _signet_global_opts="--store --json --no-color -q --quiet -v --verbose --version -h --help"
 _signet_field_types="signature initials stamp date_signed text multiline number checkbox email name"
 _signet_stages="draft sent in_progress waiting completed declined voided expired"
@@ -16,10 +16,15 @@ _signet_command_opts() {
         add-field) echo "--type --role --page --rect --unit --name --label --required --optional --value" ;;
         status) echo "--stage --owner --board --limit" ;;
         send) echo "" ;;
+        sign) echo "--token --send-code --code --signature-image --signature-text --stamp --field --agree --p12" ;;
+        decline) echo "--token --reason" ;;
+        void) echo "--reason" ;;
+        remind) echo "--older-than" ;;
         deliver) echo "--now --limit" ;;
         template) echo "--data" ;;
         export) echo "--out --certificate --force" ;;
         verify) echo "--trust --check-store" ;;
+        audit) echo "--check" ;;
     esac
 }
 
@@ -30,6 +35,8 @@ _signet_takes_value() {
             --type | --role | --page | --rect | --unit | --name | --label | --value | \
             --stage | --limit | --template | --data | --row | --like | --bulk | \
             --out | --certificate | --trust) return 0 ;;
+        --token | --reason | --older-than) return 0 ;;
+        --code | --signature-image | --signature-text | --stamp | --field | --p12) return 0 ;;
     esac
     return 1
 }
@@ -181,6 +188,20 @@ _signet() {
             COMPREPLY=($(compgen -W "$(_signet_roles "$positional")" -- "$cur"))
             return
             ;;
+        --token | --reason | --older-than)
+            return
+            ;;
+        --signature-image | --stamp)
+            _signet_files "$cur" png
+            return
+            ;;
+        --p12)
+            _signet_files "$cur" p12 pfx
+            return
+            ;;
+        --code | --signature-text | --field)
+            return
+            ;;
         --org | --title | --party | --owner | --key | --rect | --name | --label | \
             --value | --limit | --row)
             return
@@ -201,6 +222,12 @@ _signet() {
         return
     fi
 
+    # remind takes any number of waiting envelopes.
+    if [[ $command == remind ]]; then
+        COMPREPLY=($(compgen -W "$(_signet_envelopes waiting)" -- "$cur"))
+        return
+    fi
+
     # verify takes any number of PDFs.
     if [[ $command == verify ]]; then
         _signet_files "$cur" pdf
@@ -211,7 +238,9 @@ _signet() {
         case $command in
             create) _signet_files "$cur" pdf ;;
             add-field) COMPREPLY=($(compgen -W "$(_signet_envelopes draft)" -- "$cur")) ;;
-            status | send | export) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
+            status | send | export | audit) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
+            sign | decline) COMPREPLY=($(compgen -W "$(_signet_envelopes waiting)" -- "$cur")) ;;
+            void) COMPREPLY=($(compgen -W "$(_signet_envelopes)" -- "$cur")) ;;
             template) COMPREPLY=($(compgen -W "lint show" -- "$cur")) ;;
         esac
     elif [[ $command == template ]]; then

@@ -15,6 +15,10 @@ function __signet_command
         switch $token
             case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit --template --data --row --like --bulk
                 set skip 1
+            case --token --reason --older-than
+                set skip 1
+            case --code --signature-image --signature-text --stamp --field --p12
+                set skip 1
             case '-*'
             case '*'
                 echo $token
@@ -46,6 +50,10 @@ function __signet_positional
         end
         switch $token
             case --store --org --seal-p12 --title --party --party-file --owner --key --type --role --page --rect --unit --name --label --value --stage --limit --template --data --row --like --bulk
+                set skip 1
+            case --token --reason --older-than
+                set skip 1
+            case --code --signature-image --signature-text --stamp --field --p12
                 set skip 1
             case '-*'
             case '*'
@@ -124,10 +132,15 @@ complete -c signet -n __signet_needs_command -a create -d 'Create a draft envelo
 complete -c signet -n __signet_needs_command -a add-field -d 'Add a field to a draft envelope'
 complete -c signet -n __signet_needs_command -a status -d 'Show an envelope, the list, or the board'
 complete -c signet -n __signet_needs_command -a send -d 'Send envelopes to the parties whose turn it is'
+complete -c signet -n __signet_needs_command -a sign -d 'Sign an envelope as the party a token names'
+complete -c signet -n __signet_needs_command -a decline -d 'Decline to sign an envelope (a party, with its token)'
+complete -c signet -n __signet_needs_command -a void -d 'Void an envelope you sent'
+complete -c signet -n __signet_needs_command -a remind -d 'Remind the parties whose turn it is'
 complete -c signet -n __signet_needs_command -a deliver -d 'Deliver the messages waiting in the outbox'
 complete -c signet -n __signet_needs_command -a template -d 'Check and show templates (YAML)'
 complete -c signet -n __signet_needs_command -a export -d "Write an envelope's signed PDF and its certificate of completion"
 complete -c signet -n __signet_needs_command -a verify -d 'Verify the signatures of PDFs and what changed after them'
+complete -c signet -n __signet_needs_command -a audit -d "Show or check an envelope's audit trail"
 
 # init
 complete -c signet -n '__signet_using_command init' -l org -x -d 'The organisation this store signs for'
@@ -165,6 +178,31 @@ complete -c signet -n '__signet_using_command status' -l owner -x -a '(__fish_co
 complete -c signet -n '__signet_using_command status' -l board -d 'Stages as columns, longest-waiting first'
 complete -c signet -n '__signet_using_command status' -l limit -x -d 'Envelopes shown per board column (default 5)'
 
+# sign
+complete -c signet -n '__signet_using_command sign; and __signet_needs_positional' -xa '(__signet_envelopes --stage waiting)' -d 'Envelope'
+complete -c signet -n '__signet_using_command sign' -l token -x -d 'Access token from your invitation (else $SIGNET_TOKEN, else asked)'
+complete -c signet -n '__signet_using_command sign' -l send-code -d 'Send a one-time code to your contact and exit'
+complete -c signet -n '__signet_using_command sign' -l code -x -d 'The one-time code you received'
+complete -c signet -n '__signet_using_command sign; and not __fish_seen_argument -l signature-text' -l signature-image -xa '(__signet_files png)' -d 'Your signature as a PNG image'
+complete -c signet -n '__signet_using_command sign; and not __fish_seen_argument -l signature-image' -l signature-text -x -d 'Your name, drawn as a handwritten signature'
+complete -c signet -n '__signet_using_command sign' -l stamp -xa '(__signet_files png)' -d 'The stamp image (PNG), where you must stamp'
+complete -c signet -n '__signet_using_command sign' -l field -x -d 'A value for one of your fields: NAME=VALUE'
+complete -c signet -n '__signet_using_command sign' -l agree -d 'Consent to sign electronically (else asked)'
+complete -c signet -n '__signet_using_command sign' -l p12 -xa '(__signet_files p12 pfx)' -d 'Sign with your own certificate and key (PKCS#12)'
+
+# decline
+complete -c signet -n '__signet_using_command decline; and __signet_needs_positional' -xa '(__signet_envelopes --stage waiting)' -d 'Envelope'
+complete -c signet -n '__signet_using_command decline' -l token -x -d 'Access token from your invitation (else $SIGNET_TOKEN, else asked)'
+complete -c signet -n '__signet_using_command decline' -l reason -x -d 'Why you decline, told to every party'
+
+# void
+complete -c signet -n '__signet_using_command void; and __signet_needs_positional' -xa '(__signet_envelopes)' -d 'Envelope'
+complete -c signet -n '__signet_using_command void' -l reason -x -d 'Why it is voided, told to the invited parties'
+
+# remind
+complete -c signet -n '__signet_using_command remind' -xa '(__signet_envelopes --stage waiting)' -d 'Envelope'
+complete -c signet -n '__signet_using_command remind' -l older-than -x -a '30m 12h 1d 3d 1w 2w' -d 'Only parties invited longer ago than this'
+
 # deliver
 complete -c signet -n '__signet_using_command deliver' -l now -d 'Also retry messages whose back-off has not run out'
 complete -c signet -n '__signet_using_command deliver' -l limit -x -d 'Try at most N messages (default 1000)'
@@ -184,3 +222,7 @@ complete -c signet -n '__signet_using_command export' -l force -d 'Replace files
 complete -c signet -n '__signet_using_command verify' -F -a '(__fish_complete_suffix .pdf)' -d 'Signed PDF'
 complete -c signet -n '__signet_using_command verify' -l trust -r -F -a '(__fish_complete_suffix .pem)' -d 'Trust the certificates in this PEM file'
 complete -c signet -n '__signet_using_command verify' -l check-store -d 'Also check the revisions against the audit trail'
+
+# audit
+complete -c signet -n '__signet_using_command audit; and __signet_needs_positional' -xa '(__signet_envelopes)' -d 'Envelope'
+complete -c signet -n '__signet_using_command audit' -l check -d 'Check the hash chain, the stored revisions and the sealed chain head'

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The end-to-end demo: a store in a fresh directory, one envelope with a
-# company signer and a client, its fields, and the views on it.
+# The end-to-end demo: a store in a fresh directory and the reference
+# scenario on one envelope: the director signs first (signature image and
+# stamp), then the client (an address and a typed signature), every party
+# gets the result, and the signed PDF is verified.
 #
 #   SIGNET=path/to/signet examples/demo.sh      (scripts/setup demo runs it)
 #
@@ -57,17 +59,52 @@ show "$signet" status --board
 
 step "8. Send: the document is prepared, certified with the seal, the director invited"
 show "$signet" send "$id"
-sha=$("$signet" status "$id" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["document"]["current_sha256"])')
-echo "certified PDF: $SIGNET_HOME/documents/${sha:0:2}/$sha.pdf"
-pdfsig "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf" 2>/dev/null | grep -E 'Signature #1|Field Name: signet|Common Name|Signature Validation' | head -4 || true
 echo "invitation in the outbox:"
 ls "$SIGNET_HOME"/outbox/
 
+# What a signer copies from a message: the token from the invitation, the
+# one-time code from the code message (files in the outbox, newest first).
+newest() { ls -t "$SIGNET_HOME"/outbox/*"$1"* | head -n 1; }
+token_in() { grep -aEo -- '--token [a-z2-7]{26}' "$1" | head -n 1 | cut -d' ' -f2; }
+code_in() { grep -aEo '(code:? +)[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
+
+step "9. The director signs with a signature image and the company stamp"
+director_token=$(token_in "$(newest invitation)")
+# The token could also come from SIGNET_TOKEN or be typed at the prompt.
+show "$signet" sign "$id" --token "$director_token" --send-code
+show "$signet" sign "$id" --token "$director_token" --code "$(code_in "$(newest code)")" \
+    --signature-image "$here/signature.png" --stamp "$here/stamp.png" --agree
+echo "only now is the client invited, by SMS:"
+cat "$(newest invitation)"
+
+step "10. The client fills the address and signs with a typed name"
+client_token=$(token_in "$(newest invitation)")
+# Another minute: one code a minute at most.
+export SIGNET_NOW=$(date -u -d '+2 minutes' +%Y-%m-%dT%H:%M:%SZ)
+show "$signet" sign "$id" --token "$client_token" --send-code
+show "$signet" sign "$id" --token "$client_token" --code "$(code_in "$(newest code)")" \
+    --field "client_address=ul. Piotrkowska 104, 90-001 Łódź" \
+    --signature-text "Пётр Иванов" --agree
+
+step "11. Completed: every party got the signed PDF (e-mail) or a notice (SMS)"
+show "$signet" status "$id"
+ls "$SIGNET_HOME"/outbox/ | grep completed
+out=$(dirname "$SIGNET_HOME")/signed.pdf
+show "$signet" export "$id" --out "$out" --certificate "$(dirname "$SIGNET_HOME")/certificate.pdf"
+
+step "12. Anyone can check that nobody changed the terms or the amount"
+show qpdf --check "$out"
+pdfsig "$out" 2>/dev/null | grep -E 'Field Name|Common Name|Signature Validation' || true
+show "$signet" verify "$out"
+show "$signet" audit "$id" --check
+
 step "Where to look"
 cat <<EOT
-  store:      $SIGNET_HOME   (signet.db, config.yaml, keys/, documents/, outbox/)
-  outbox:     $SIGNET_HOME/outbox   (the director's invitation with its signet sign line)
-  envelope:   $id
-  try:        SIGNET_HOME=$SIGNET_HOME $signet status $id
-  manuals:    man/signet.1 and man/signet-*.1 (man -l man/signet.1)
+  store:        $SIGNET_HOME   (signet.db, config.yaml, keys/, documents/, outbox/)
+  outbox:       $SIGNET_HOME/outbox   (invitations, codes, the completion mails with the PDF)
+  signed PDF:   $out
+  certificate:  $(dirname "$SIGNET_HOME")/certificate.pdf
+  envelope:     $id
+  try:          SIGNET_HOME=$SIGNET_HOME $signet audit $id
+  manuals:      man/signet.1 and man/signet-*.1 (man -l man/signet.1)
 EOT

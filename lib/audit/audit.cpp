@@ -1,6 +1,6 @@
 #include "audit/audit.hpp"
 
-#include "util/crypto_hash.hpp"
+#include "audit/trail.hpp"
 #include "util/fs.hpp"
 
 #include <cstdlib>
@@ -30,17 +30,6 @@ Actor current_actor() {
     return actor;
 }
 
-namespace {
-
-// Length-prefixed fields: no separator can be forged inside a value.
-void add_part(std::string& out, const std::string& part) {
-    out += std::to_string(part.size());
-    out += ':';
-    out += part;
-}
-
-}  // namespace
-
 std::string append_event(store::Database& db, std::int64_t envelope_seq, const Actor& actor,
                          util::UnixTime at, const EventInput& event) {
     std::string prev = k_genesis_hash;
@@ -52,14 +41,17 @@ std::string append_event(store::Database& db, std::int64_t envelope_seq, const A
             prev = last.text(0);
         }
     }
-    std::string canonical;
-    for (const std::string& part :
-         {prev, std::to_string(envelope_seq), std::to_string(at), actor.name, actor.os_user,
-          actor.host, actor.terminal, event.action, event.details,
-          event.doc_before.value_or(""), event.doc_after.value_or("")}) {
-        add_part(canonical, part);
-    }
-    const std::string hash = util::sha256_hex(canonical);
+    Event row;
+    row.at = at;
+    row.actor = actor.name;
+    row.os_user = actor.os_user;
+    row.host = actor.host;
+    row.terminal = actor.terminal;
+    row.action = event.action;
+    row.details = event.details;
+    row.doc_before = event.doc_before;
+    row.doc_after = event.doc_after;
+    const std::string hash = event_hash(envelope_seq, prev, row);
     db.prepare(
           "INSERT INTO events (envelope_seq, at, actor, os_user, host, terminal, action, details,"
           " doc_before, doc_after, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")

@@ -6,6 +6,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include <cctype>
 #include <climits>
 #include <ctime>
 
@@ -76,6 +77,24 @@ std::string certificate_to_der(X509* cert) {
 }
 
 Sha256Digest certificate_sha256(X509* cert) { return sha256(certificate_to_der(cert)); }
+
+std::string serial_hex(X509* cert) {
+    BIGNUM* bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(cert), nullptr);
+    if (bn == nullptr) {
+        throw openssl_error("reading a certificate's serial number");
+    }
+    char* hex = BN_bn2hex(bn);
+    BN_free(bn);
+    if (hex == nullptr) {
+        throw openssl_error("formatting a certificate's serial number");
+    }
+    std::string out(hex);
+    OPENSSL_free(hex);
+    for (char& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
 
 std::string common_name(X509* cert) {
     const X509_NAME* name = X509_get_subject_name(cert);

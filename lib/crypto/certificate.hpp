@@ -34,6 +34,10 @@ std::string certificate_to_der(X509* cert);
 // and certificate fingerprints hash).
 Sha256Digest certificate_sha256(X509* cert);
 
+// The serial number in lowercase hex ("5e3f…"), as certificates of
+// completion and audit events name a signer's certificate.
+std::string serial_hex(X509* cert);
+
 // The subject's commonName as UTF-8 (whatever string type it is stored as),
 // or "" when there is none.
 std::string common_name(X509* cert);

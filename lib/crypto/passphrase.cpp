@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
+#include <fstream>
 #include <termios.h>
 #include <unistd.h>
 
@@ -41,16 +42,16 @@ extern "C" void restore_terminal_and_reraise(int sig) {
 }
 
 Error no_terminal(const PassphraseSource& source) {
-    return bad_input("no key passphrase: " + source.env_var +
+    return bad_input("no " + source.what + ": " + source.env_var +
                          " is not set and there is no terminal to ask at",
                      {"set " + source.env_var +
-                      " in the environment (a passphrase is never taken on the command line)"});
+                      " in the environment (a secret is never taken on the command line)"});
 }
 
 // The terminal, opened with echo off for as long as this object lives.
 class SilentTerminal {
 public:
-    explicit SilentTerminal(const PassphraseSource& source) {
+    explicit SilentTerminal(const PassphraseSource& source) : m_what(source.what) {
         m_fd = ::open(source.tty.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
         if (m_fd < 0) {
             throw no_terminal(source);
@@ -106,14 +107,14 @@ public:
             }
             if (n < 0 || g_interrupted != 0) {
                 OPENSSL_cleanse(line.data(), line.size());
-                throw bad_input("reading the key passphrase was interrupted");
+                throw bad_input("reading the " + m_what + " was interrupted");
             }
             if (n == 0 || c == '\n') {
                 break;
             }
             if (line.size() >= k_max_passphrase) {
                 OPENSSL_cleanse(line.data(), line.size());
-                throw bad_input("the key passphrase is too long (more than 4096 bytes)");
+                throw bad_input("the " + m_what + " is too long (more than 4096 bytes)");
             }
             line += c;
         }
@@ -138,7 +139,25 @@ private:
     }
 
     int m_fd = -1;
+    std::string m_what;
 };
+
+// The first line of the file `variable` names.
+std::string secret_from_file(const std::string& variable, const char* path,
+                             const PassphraseSource& source) {
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    if (!in || !std::getline(in, line)) {
+        throw bad_input(variable + " names \"" + path + "\", which cannot be read");
+    }
+    if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+    }
+    if (line.empty()) {
+        throw bad_input("the " + source.what + " in \"" + std::string(path) + "\" is empty");
+    }
+    return line;
+}
 
 }  // namespace
 
@@ -150,11 +169,17 @@ std::string key_passphrase(std::string_view prompt, Confirm confirm,
         }
         return env;
     }
+    if (!source.file_env_var.empty()) {
+        if (const char* file = std::getenv(source.file_env_var.c_str());
+            file != nullptr && *file != '\0') {
+            return secret_from_file(source.file_env_var, file, source);
+        }
+    }
     SilentTerminal tty(source);
     tty.write_text(prompt);
     std::string first = tty.read_line();
     if (first.empty()) {
-        throw bad_input("the key passphrase is empty");
+        throw bad_input("the " + source.what + " is empty");
     }
     if (confirm == Confirm::yes) {
         tty.write_text("Repeat the passphrase: ");

@@ -3,6 +3,7 @@
 #include "audit/audit.hpp"
 #include "auth/tokens.hpp"
 #include "delivery/outbox.hpp"
+#include "envelope/lifecycle.hpp"
 #include "envelope/messages.hpp"
 #include "envelope/organization.hpp"
 #include "envelope/repository.hpp"
@@ -60,6 +61,7 @@ const Party& PartyAccess::party() const {
 
 PartyAccess authenticate(store::Store& store, const std::string& envelope_id,
                          const std::string& token, util::UnixTime now) {
+    expire_due(store, now);
     PartyAccess access;
     const std::string presented = auth::token_hash(token);
     store.db().read([&] {

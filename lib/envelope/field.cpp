@@ -170,4 +170,13 @@ pdf::Box parse_rect(std::string_view rect, Unit unit, std::string_view where_vie
     return pdf::Box{pt(numbers[0]), pt(numbers[1]), pt(numbers[2]), pt(numbers[3])};
 }
 
+const Field* main_signature_field(const Envelope& e, const std::string& role) {
+    for (const Field& f : e.fields) {
+        if (f.role == role && f.type == FieldType::signature) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace signet::envelope

@@ -13,6 +13,13 @@ namespace signet::envelope {
 
 // Field names signet gives its own hidden fields (the seal's signatures).
 inline constexpr const char* k_reserved_field_prefix = "signet_";
+// The seal's hidden certification signature, made at send (the completion
+// seal's field is audit::k_completion_field).
+inline constexpr const char* k_certification_field = "signet_certification";
+
+// The signature field a party signs digitally (its first signature field;
+// its /Lock covers the party's other fields), or null when it has none.
+const Field* main_signature_field(const Envelope& e, const std::string& role);
 
 // [A-Za-z0-9_-], 1 to 64 characters (a "." would make a PDF field
 // hierarchy), not starting with k_reserved_field_prefix. Throws bad_input

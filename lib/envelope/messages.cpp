@@ -2,6 +2,7 @@
 
 #include "auth/tokens.hpp"
 #include "delivery/render.hpp"
+#include "envelope/certificate.hpp"
 #include "envelope/organization.hpp"
 #include "signet/error.hpp"
 
@@ -58,11 +59,47 @@ delivery::RenderedMessage render_code(const delivery::OutboxMessage& m, const au
     return out;
 }
 
+// The envelope ended with every signature: by e-mail the signed PDF (an
+// attachment of the record) and the certificate of completion, made now
+// from the store; by SMS a notice that says where the PDF is.
+delivery::RenderedMessage render_completed(const delivery::OutboxMessage& m,
+                                           const std::filesystem::path& store_dir) {
+    const std::string id = param(m, "envelope");
+    const std::string title = param(m, "title");
+    delivery::RenderedMessage out;
+    if (m.record.channel == delivery::Channel::sms) {
+        out.text = "Signed by all: \"" + title + "\" (envelope " + id + "). Ask " +
+                   param(m, "sender") + " for the signed PDF; SHA-256 " +
+                   param(m, "sha256").substr(0, 16) + "...";
+        return out;
+    }
+    out.subject = "Signed by all parties: " + title;
+    out.text = "Hello " + m.record.recipient_name + ",\n\n\"" + title +
+               "\" has been signed by every party and sealed by " + param(m, "sender") +
+               ".\n\nAttached: the signed PDF and its certificate of completion.\n"
+               "Check the PDF at any time with: signet verify FILE.pdf\n\n"
+               "Envelope:          " + id + "\nDocument SHA-256:  " + param(m, "sha256") +
+               "\nAudit chain head:  " + param(m, "chain_head") + "\nCompleted:         " +
+               param(m, "completed_at") + "\n";
+    store::Store store(store_dir);
+    delivery::MailAttachment certificate;
+    certificate.filename = "certificate-of-completion-" + id + ".pdf";
+    certificate.data = completion_certificate_pdf(store, id);
+    out.attachments.push_back(std::move(certificate));
+    return out;
+}
+
 }  // namespace
 
 delivery::Renderer message_renderer(const store::Store& store) {
     const auto keys = keys_dir(store);
-    return [keys](const delivery::OutboxMessage& m) {
+    const auto dir = store.dir();
+    return [keys, dir](const delivery::OutboxMessage& m) {
+        // A completion notice made by the workflow (not a hand-made one
+        // carrying its own subject and body).
+        if (m.record.kind == "completed" && m.record.params.count("sha256") != 0) {
+            return render_completed(m, dir);
+        }
         if (m.record.kind == "invitation" || m.record.kind == "reminder") {
             return render_invitation(m, auth::TokenKey::load_or_create(keys));
         }

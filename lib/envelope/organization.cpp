@@ -38,6 +38,8 @@ InitResult initialise(const InitRequest& request) {
         if (request.seal_p12) {
             crypto::PassphraseSource p12_source;
             p12_source.env_var = "SIGNET_P12_PASSPHRASE";
+            p12_source.file_env_var = "";
+            p12_source.what = "PKCS#12 passphrase";
             p12_passphrase = crypto::key_passphrase(
                 "Passphrase of \"" + request.seal_p12->string() + "\": ", crypto::Confirm::no,
                 p12_source);

@@ -1,6 +1,7 @@
 #include "envelope/send.hpp"
 
 #include "audit/audit.hpp"
+#include "audit/trail.hpp"
 #include "crypto/cms.hpp"
 #include "delivery/outbox.hpp"
 #include "envelope/field.hpp"
@@ -21,25 +22,12 @@
 namespace signet::envelope {
 namespace {
 
-constexpr const char* k_certification_field = "signet_certification";
-constexpr const char* k_completion_field = "signet_completion";
-
-// The signature field a party signs digitally: its first signature field.
-const Field* main_signature(const Envelope& e, const std::string& role) {
-    for (const Field& f : e.fields) {
-        if (f.role == role && f.type == FieldType::signature) {
-            return &f;
-        }
-    }
-    return nullptr;
-}
-
 void check_ready(const Envelope& e) {
     for (const Party& p : e.parties) {
         if (p.action != PartyAction::sign) {
             continue;
         }
-        if (main_signature(e, p.role) == nullptr) {
+        if (main_signature_field(e, p.role) == nullptr) {
             throw bad_input("envelope " + e.id + ": party \"" + p.role + "\" signs but has no "
                             "signature field",
                             {"add one: signet add-field " + e.id + " --type signature --role " +
@@ -91,7 +79,7 @@ std::vector<pdf::WidgetSpec> widgets_for(const Envelope& e,
             w.value = f.value;
         }
         if (f.role) {
-            const Field* main = main_signature(e, *f.role);
+            const Field* main = main_signature_field(e, *f.role);
             if (main == &f) {
                 w.kind = pdf::WidgetKind::signature;
                 for (const Field& other : e.fields) {
@@ -115,18 +103,9 @@ std::vector<pdf::WidgetSpec> widgets_for(const Envelope& e,
             widgets.push_back(std::move(w));
         }
     }
-    widgets.push_back({k_completion_field, pdf::WidgetKind::signature, 1, first, {}, true, {},
+    widgets.push_back({audit::k_completion_field, pdf::WidgetKind::signature, 1, first, {}, true, {},
                        std::nullopt});
     return widgets;
-}
-
-// Moves a finished file into the store's documents under its hash.
-std::string adopt_document(store::Store& store, const std::filesystem::path& tmp,
-                           const std::string& sha) {
-    const auto path = store.document_path(sha);
-    util::make_private_dir(path.parent_path());
-    util::commit_file(tmp, path, 0600);
-    return sha;
 }
 
 struct Prepared {
@@ -137,11 +116,10 @@ struct Prepared {
 Prepared prepare_and_certify(store::Store& store, const Envelope& e,
                              const std::vector<pdf::PageInfo>& pages,
                              const crypto::OrganizationPki& pki, util::UnixTime now) {
-    const auto documents = store.dir() / "documents";
-    const auto prepared_tmp = util::temporary_path_beside(documents / "prepared.pdf");
+    const auto prepared_tmp = store.new_document_path();
     const pdf::PrepareResult prepared = pdf::prepare_document(
         store.document_path(e.document.sha256), widgets_for(e, pages), prepared_tmp);
-    adopt_document(store, prepared_tmp, prepared.sha256);
+    store.adopt_document(prepared_tmp, prepared.sha256);
 
     pdf::IncrementalUpdate update(store.document_path(prepared.sha256));
     pdf::SignatureRequest request;
@@ -156,13 +134,13 @@ Prepared prepare_and_certify(store::Store& store, const Envelope& e,
         }
     }
     const crypto::Credential& seal = pki.seal();
-    const auto certified_tmp = util::temporary_path_beside(documents / "certified.pdf");
+    const auto certified_tmp = store.new_document_path();
     const pdf::UpdateResult certified =
         update.write(certified_tmp, request, [&](const pdf::Sha256& digest) {
             return crypto::sign_cades_detached(digest, seal.certificate.get(), seal.key.get(),
                                                seal.chain_pointers());
         });
-    adopt_document(store, certified_tmp, certified.sha256);
+    store.adopt_document(certified_tmp, certified.sha256);
     return {prepared.sha256, certified.sha256};
 }
 

@@ -297,6 +297,13 @@ CREATE TRIGGER envelope_version_document_delete AFTER DELETE ON documents BEGIN
         (SELECT seq FROM envelopes WHERE document_sha256 = OLD.sha256);
 END;
 )sql",
+        // 6: expiry (lib/envelope/lifecycle.hpp, expire_due): every command
+        // looks for waiting envelopes whose time has run out, so that
+        // question is one seek, however many envelopes the store holds.
+        R"sql(
+CREATE INDEX envelopes_expiring ON envelopes (expires_at)
+    WHERE status IN ('sent', 'in_progress');
+)sql",
     };
     return migrations;
 }

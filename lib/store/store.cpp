@@ -121,6 +121,18 @@ fs::path Store::document_path(const std::string& sha256) const {
     return m_dir / "documents" / sha256.substr(0, 2) / (sha256 + ".pdf");
 }
 
+std::string Store::adopt_document(const fs::path& tmp, const std::string& sha256) {
+    const fs::path path = document_path(sha256);
+    util::make_private_dir(path.parent_path());
+    util::commit_file(tmp, path, 0600);
+    return sha256;
+}
+
+fs::path Store::new_document_path() const {
+    util::make_private_dir(m_dir / "documents");
+    return util::temporary_path_beside(m_dir / "documents" / "new.pdf");
+}
+
 std::string Store::put_document(std::string_view bytes) {
     const std::string sha = util::sha256_hex(bytes);
     const fs::path path = document_path(sha);

@@ -52,6 +52,11 @@ public:
     // refers to it; an unreferenced blob is harmless.
     std::string put_document(std::string_view bytes);
     fs::path document_path(const std::string& sha256) const;
+    // Moves a finished file (written beside documents/, flushed) into the
+    // documents under its SHA-256 `sha256`, mode 0600; returns the hash.
+    std::string adopt_document(const fs::path& tmp, const std::string& sha256);
+    // A temporary path inside documents/ for a file about to be adopted.
+    fs::path new_document_path() const;
 
     fs::path outbox_dir() const { return m_dir / "outbox"; }
 

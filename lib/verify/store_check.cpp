@@ -1,8 +1,7 @@
 #include "verify/store_check.hpp"
 
-#include "audit/audit.hpp"
+#include "audit/trail.hpp"
 #include "store/database.hpp"
-#include "util/crypto_hash.hpp"
 #include "verify/revisions.hpp"
 
 #include <openssl/evp.h>
@@ -12,13 +11,6 @@
 
 namespace signet::verify {
 namespace {
-
-// audit.cpp's canonical form: each part length-prefixed.
-void add_part(std::string& out, const std::string& part) {
-    out += std::to_string(part.size());
-    out += ':';
-    out += part;
-}
 
 // SHA-256 (hex) of each revision prefix of the file, in one pass.
 std::vector<std::string> prefix_hashes(const PdfFile& file, const std::vector<Revision>& revs) {
@@ -132,36 +124,16 @@ StoreCheck check_against_store(const std::filesystem::path& pdf,
             check.revisions_match = match;
 
             // The trail's hash chain.
-            store::Statement ev = db.prepare(
-                "SELECT at, actor, os_user, host, terminal, action, details, doc_before,"
-                " doc_after, prev_hash, hash FROM events WHERE envelope_seq = ? ORDER BY seq");
-            ev.bind(1, *seq);
-            std::string prev = audit::k_genesis_hash;
-            bool intact = true;
-            std::size_t n = 0;
-            while (ev.step()) {
-                ++n;
-                std::string canonical;
-                for (const std::string& part :
-                     {prev, std::to_string(*seq), std::to_string(ev.integer(0)), ev.text(1),
-                      ev.text(2), ev.text(3), ev.text(4), ev.text(5), ev.text(6),
-                      ev.optional_text(7).value_or(""), ev.optional_text(8).value_or("")}) {
-                    add_part(canonical, part);
-                }
-                const std::string hash = util::sha256_hex(canonical);
-                if (ev.text(9) != prev || ev.text(10) != hash) {
-                    intact = false;
-                    check.notes.push_back("the audit trail's hash chain breaks at event " +
-                                          std::to_string(n));
-                    break;
-                }
-                prev = hash;
-            }
-            check.chain_intact = intact && n > 0;
-            if (check.chain_intact) {
+            const audit::ChainCheck chain = audit::check_chain(*seq, audit::load_events(db, *seq));
+            check.chain_intact = chain.intact;
+            if (chain.intact) {
                 check.notes.push_back("the audit trail's hash chain is intact (" +
-                                      std::to_string(n) + " events, head " + prev.substr(0, 16) +
-                                      "...)");
+                                      std::to_string(chain.events) + " events, head " +
+                                      chain.head.substr(0, 16) + "...)");
+            } else if (chain.broken_at) {
+                check.notes.push_back("the audit trail's hash chain breaks at " + chain.problem);
+            } else {
+                check.notes.push_back("the audit trail's hash chain: " + chain.problem);
             }
         });
     } catch (const std::exception& e) {

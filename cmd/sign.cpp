@@ -1,0 +1,260 @@
+// signet sign: show a party what it signs, collect what is missing (at a
+// terminal), and sign.
+#include "app.hpp"
+
+#include "envelope/access.hpp"
+#include "envelope/field.hpp"
+#include "envelope/sign.hpp"
+#include "util/text.hpp"
+#include "util/time.hpp"
+#include "view/status_view.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <unistd.h>
+
+namespace signet::cli {
+namespace {
+
+struct SignOptions {
+    std::string envelope;
+    std::optional<std::string> token;
+    bool send_code = false;
+    std::optional<std::string> code;
+    std::optional<std::string> signature_image;
+    std::optional<std::string> signature_text;
+    std::optional<std::string> stamp;
+    std::vector<std::string> fields;
+    bool agree = false;
+    std::optional<std::string> p12;
+};
+
+void say(const std::string& text) { std::fputs(text.c_str(), stderr); }
+
+// One line typed at the terminal (stdin), without its line ending.
+std::string ask(const std::string& prompt) {
+    say(prompt);
+    std::fflush(stderr);
+    std::string line;
+    if (!std::getline(std::cin, line)) {
+        throw bad_input("no answer at the prompt: " + util::trim(prompt));
+    }
+    if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+    }
+    return util::trim(line);
+}
+
+std::string review_text(const envelope::SigningReview& r) {
+    std::string out;
+    out += "Envelope   " + r.envelope_id + "\n";
+    out += "Title      " + r.title + "\n";
+    out += "From       " + r.sender + "\n";
+    out += "Pages      " + std::to_string(r.pages) + "\n";
+    out += "SHA-256    " + r.sha256 + "\n";
+    out += "You sign as " + r.party_name + " (" + r.role + "). Your fields:\n";
+    for (const envelope::Field& f : r.fields) {
+        out += "  " + util::pad_to_width(f.name, 22) + " " +
+               util::pad_to_width(envelope::to_string(f.type), 12) + " page " +
+               std::to_string(f.page) + (f.label ? "  " + *f.label : "") +
+               (f.required ? "" : "  (optional)") + "\n";
+    }
+    return out;
+}
+
+// Asks at the terminal for what is missing; returns with every item given,
+// or throws.
+void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access,
+                        const envelope::SigningReview& review, envelope::SignInput& input) {
+    for (const envelope::MissingInput& m : envelope::missing_inputs(review, input)) {
+        using Kind = envelope::MissingInput::Kind;
+        switch (m.kind) {
+        case Kind::code: {
+            const envelope::CodeSent sent =
+                envelope::send_code(store, access, util::now(), /*reuse_recent=*/true);
+            say(std::string(sent.reused ? "A one-time code was sent" : "A one-time code is sent") +
+                " by " + (sent.channel == "sms" ? "SMS" : "e-mail") + " to " + sent.to +
+                " (valid until " + util::rfc3339_utc(sent.expires_at) + ").\n");
+            input.code = ask("One-time code: ");
+            break;
+        }
+        case Kind::field: {
+            const envelope::Field* f = nullptr;
+            for (const envelope::Field& candidate : review.fields) {
+                if (candidate.name == m.field) {
+                    f = &candidate;
+                }
+            }
+            for (;;) {
+                const std::string value = ask((f && f->label ? *f->label : m.field) + " [" +
+                                              std::string(f ? envelope::to_string(f->type) : "") +
+                                              "]: ");
+                try {
+                    input.values[m.field] = envelope::check_field_value(
+                        f ? f->type : envelope::FieldType::text, value, "field \"" + m.field + "\"");
+                    break;
+                } catch (const Error& e) {
+                    say(std::string("  ") + e.what() + "; try again\n");
+                }
+            }
+            break;
+        }
+        case Kind::signature: {
+            const std::string answer =
+                ask("Signature: type your name as you sign it, or the path of a PNG image: ");
+            if (answer.size() > 4 && util::to_lower_ascii(answer.substr(answer.size() - 4)) == ".png") {
+                input.signature_image = answer;
+            } else {
+                input.signature_text = answer;
+            }
+            break;
+        }
+        case Kind::stamp: input.stamp_image = ask("Stamp: the path of a PNG image: "); break;
+        case Kind::consent: {
+            say("\nBy typing \"yes\" you sign \"" + review.title +
+                "\" electronically, with the values above, as " + review.party_name + ".\n");
+            const std::string answer = util::to_lower_ascii(ask("Sign now? (yes/no): "));
+            if (answer != "yes" && answer != "y") {
+                throw bad_input("not signed: consent was not given");
+            }
+            input.agreed = true;
+            break;
+        }
+        }
+    }
+}
+
+}  // namespace
+
+Command setup_sign(CLI::App& app, const GlobalOptions& global) {
+    auto o = std::make_shared<SignOptions>();
+    CLI::App* sub = app.add_subcommand("sign", "Sign an envelope as the party a token names");
+    sub->add_option("ENVELOPE", o->envelope, "The envelope id from the invitation")->required();
+    sub->add_option("--token", o->token,
+                    "Access token (else SIGNET_TOKEN, else asked without echo)")
+        ->type_name("TOKEN");
+    sub->add_flag("--send-code", o->send_code, "Send a one-time code to your contact and exit");
+    sub->add_option("--code", o->code, "The one-time code you received")->type_name("CODE");
+    auto* image = sub->add_option("--signature-image", o->signature_image,
+                                  "Your signature as a PNG image")
+                      ->type_name("PNG");
+    auto* text = sub->add_option("--signature-text", o->signature_text,
+                                 "Your name, drawn as a handwritten signature")
+                     ->type_name("NAME");
+    image->excludes(text);
+    sub->add_option("--stamp", o->stamp, "The stamp image (PNG), where you must stamp")
+        ->type_name("PNG");
+    sub->add_option("--field", o->fields, "A value for one of your fields")
+        ->type_name("NAME=VALUE");
+    sub->add_flag("--agree", o->agree, "Consent to sign electronically (else asked)");
+    sub->add_option("--p12", o->p12, "Sign with your own certificate and key (PKCS#12)")
+        ->type_name("FILE");
+    sub->footer("Example:\n  signet sign k7q2m9xd --signature-text \"Anna Nowak\" --stamp stamp.png"
+                "\n\nSee signet-sign(1).");
+
+    return {sub, [o, &global] {
+                store::Store store = open_store(global);
+                const std::string token = access_token(o->token);
+                const envelope::PartyAccess access =
+                    envelope::authenticate(store, o->envelope, token, util::now());
+                // "opened" is recorded only by a run that goes on (asking for
+                // a code, or prompting): a run refused for a missing input
+                // exits 2 and writes nothing. Signing needs a code, so the
+                // party has opened the envelope before it can sign.
+                if (o->send_code) {
+                    envelope::record_opened(store, access, util::now());
+                    const envelope::CodeSent sent = envelope::send_code(store, access, util::now());
+                    if (global.json) {
+                        print_json([&](util::JsonWriter& w) {
+                            w.field("envelope", o->envelope);
+                            w.field("channel", sent.channel);
+                            w.field("to", sent.to);
+                            w.field("expires_at", util::rfc3339_utc(sent.expires_at));
+                        });
+                    } else if (!global.quiet) {
+                        print("A one-time code was sent by " +
+                              std::string(sent.channel == "sms" ? "SMS" : "e-mail") + " to " +
+                              sent.to + "; it is valid until " +
+                              util::rfc3339_utc(sent.expires_at) + ".\n");
+                    }
+                    return 0;
+                }
+
+                envelope::SignInput input;
+                input.code = o->code;
+                for (const std::string& pair : o->fields) {
+                    const auto eq = pair.find('=');
+                    if (eq == std::string::npos || eq == 0) {
+                        throw bad_input("--field " + util::quoted(pair) + ": expected NAME=VALUE");
+                    }
+                    input.values[pair.substr(0, eq)] = pair.substr(eq + 1);
+                }
+                if (o->signature_image) input.signature_image = *o->signature_image;
+                input.signature_text = o->signature_text;
+                if (o->stamp) input.stamp_image = *o->stamp;
+                input.agreed = o->agree;
+                if (o->p12) input.p12 = *o->p12;
+
+                const envelope::SigningReview review = envelope::review_signing(store, access);
+                envelope::check_values(review, input);
+                const bool interactive = ::isatty(STDIN_FILENO) != 0;
+                if (!global.quiet) {
+                    // The review goes where the signer looks: stdout, unless
+                    // stdout carries JSON.
+                    if (global.json) {
+                        say(review_text(review));
+                    } else {
+                        print(review_text(review));
+                    }
+                    std::fflush(stdout);
+                }
+                if (interactive) {
+                    envelope::record_opened(store, access, util::now());
+                    prompt_for_missing(store, access, review, input);
+                }
+                const envelope::SignResult r =
+                    envelope::sign_envelope(store, access, input, util::now());
+
+                if (global.json) {
+                    print_json([&](util::JsonWriter& w) {
+                        w.field("envelope", r.envelope_id);
+                        w.field("role", r.role);
+                        w.field("status", r.status);
+                        w.field("sha256", r.sha256);
+                        w.field("certificate_serial", r.certificate_serial);
+                        w.key("invited").begin_array();
+                        for (const auto& role : r.invited) {
+                            w.value(role);
+                        }
+                        w.end_array();
+                        w.field("completed", r.completed);
+                        if (r.completed) {
+                            w.field("final_sha256", r.final_sha256);
+                        }
+                    });
+                } else if (!global.quiet) {
+                    std::string roles;
+                    for (const auto& role : r.invited) {
+                        roles += (roles.empty() ? "" : ", ") + role;
+                    }
+                    print("\nSigned: " + r.envelope_id + " as " + r.role + " (revision " +
+                          r.sha256.substr(0, 16) + "...)\n");
+                    if (r.completed) {
+                        print("Completed: every party has signed; the sealed PDF goes to "
+                              "everyone (SHA-256 " + r.final_sha256 + ").\n");
+                    } else if (!roles.empty()) {
+                        print("Invited next: " + roles + "\n");
+                    }
+                }
+                if (r.undelivered > 0) {
+                    say("signet: error: " + std::to_string(r.undelivered) +
+                        " message(s) could not be delivered; they are kept\n"
+                        "hint: retry with: signet deliver\n");
+                    return static_cast<int>(ExitCode::temp_failure);
+                }
+                return 0;
+            }};
+}
+
+}  // namespace signet::cli

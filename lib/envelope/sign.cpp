@@ -1,0 +1,499 @@
+#include "envelope/sign.hpp"
+
+#include "audit/audit.hpp"
+#include "crypto/certificate.hpp"
+#include "crypto/cms.hpp"
+#include "crypto/keys.hpp"
+#include "crypto/passphrase.hpp"
+#include "crypto/pki.hpp"
+#include "delivery/outbox.hpp"
+#include "envelope/completion.hpp"
+#include "envelope/field.hpp"
+#include "envelope/invite.hpp"
+#include "envelope/messages.hpp"
+#include "envelope/organization.hpp"
+#include "envelope/repository.hpp"
+#include "pdf/appearance.hpp"
+#include "pdf/font_raster.hpp"
+#include "pdf/incremental.hpp"
+#include "pdf/png.hpp"
+#include "signet/error.hpp"
+#include "util/json.hpp"
+#include "util/text.hpp"
+
+#include <algorithm>
+
+namespace signet::envelope {
+namespace {
+
+// How often a signing step is redone when another party of the same turn
+// signed the document first (each step builds on the newest revision).
+constexpr int k_max_attempts = 5;
+
+bool is_image_type(FieldType t) { return t == FieldType::signature || t == FieldType::initials; }
+
+// Fields signet fills itself when the signer gives no value.
+std::optional<std::string> default_value(const Field& f, const Party& p) {
+    if (f.type == FieldType::name) {
+        return p.name;
+    }
+    if (f.type == FieldType::email && p.email) {
+        return *p.email;
+    }
+    if (f.type == FieldType::checkbox) {
+        return std::string("false");
+    }
+    return std::nullopt;
+}
+
+std::string describe(const Field& f) {
+    return "field \"" + f.name + "\"" + (f.label ? " (" + *f.label + ")" : "");
+}
+
+const Field* find_own_field(const SigningReview& review, const std::string& name) {
+    for (const Field& f : review.fields) {
+        if (f.name == name) {
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+// The signer's certificate and key: their own PKCS#12, or a key made now
+// with a certificate from the organisation's issuing CA.
+crypto::Credential signer_credential(const crypto::OrganizationPki& pki, const Party& p,
+                                     const SignInput& input, util::UnixTime now) {
+    if (input.p12) {
+        crypto::PassphraseSource source;
+        source.env_var = "SIGNET_P12_PASSPHRASE";
+        source.file_env_var = "";
+        source.what = "PKCS#12 passphrase";
+        const std::string passphrase = crypto::key_passphrase(
+            "Passphrase of \"" + input.p12->string() + "\": ", crypto::Confirm::no, source);
+        return crypto::load_p12(*input.p12, passphrase);
+    }
+    crypto::Credential c;
+    c.key = crypto::generate_ec_p256_key();
+    c.certificate = pki.issue_signer_certificate({p.name, p.email, p.phone}, c.key.get(), now);
+    for (X509* x : pki.signer_chain()) {
+        c.chain.push_back(crypto::share(x));
+    }
+    return c;
+}
+
+// The images a signer gives, decoded once.
+struct SignerImages {
+    std::optional<pdf::Image> signature;  // from --signature-image
+    std::optional<std::string> typed;     // --signature-text, drawn per field size
+    std::optional<pdf::Image> stamp;
+};
+
+SignerImages load_images(const SigningReview& review, const SignInput& input) {
+    SignerImages images;
+    if (input.signature_image && input.signature_text) {
+        throw bad_input("give either --signature-image or --signature-text, not both");
+    }
+    if (input.signature_image) {
+        images.signature = pdf::load_png(*input.signature_image);
+    }
+    if (input.signature_text) {
+        util::require_clean_line(*input.signature_text, "--signature-text");
+        images.typed = *input.signature_text;
+        // Drawn now for each field, so that a name too long for a box fails
+        // before anything is written.
+        for (const Field& f : review.fields) {
+            if (is_image_type(f.type)) {
+                pdf::render_typed_signature(*images.typed, f.rect.width, f.rect.height);
+            }
+        }
+    }
+    if (input.stamp_image) {
+        images.stamp = pdf::load_png(*input.stamp_image);
+    }
+    return images;
+}
+
+// The values this party's fields get in this step, by field name, checked.
+std::map<std::string, std::string> field_values(const SigningReview& review, const Party& party,
+                                                const SignInput& input,
+                                                const std::string& date_signed) {
+    std::map<std::string, std::string> values;
+    for (const Field& f : review.fields) {
+        if (f.type == FieldType::date_signed) {
+            values[f.name] = date_signed;
+            continue;
+        }
+        if (is_signing_type(f.type)) {
+            continue;
+        }
+        const auto given = input.values.find(f.name);
+        if (given != input.values.end()) {
+            values[f.name] = check_field_value(f.type, given->second, describe(f));
+        } else if (const auto fallback = default_value(f, party)) {
+            values[f.name] = *fallback;
+        }
+    }
+    return values;
+}
+
+struct PageRotation {
+    std::vector<pdf::PageInfo> pages;
+    int rotate(int page) const { return pages.at(static_cast<std::size_t>(page - 1)).rotate; }
+};
+
+// Writes this party's update on top of `base`: values and appearances of
+// its fields, then the signature of its main signature field.
+pdf::UpdateResult write_update(store::Store& store, const Envelope& e, const Party& party,
+                               const std::string& base,
+                               const std::map<std::string, std::string>& values,
+                               const SignerImages& images, const crypto::Credential& signer,
+                               const PageRotation& geometry, util::UnixTime now,
+                               const std::filesystem::path& output) {
+    pdf::IncrementalUpdate update(store.document_path(base));
+    QPDF& q = update.qpdf();
+    pdf::FontSubsetBuilder fonts(q);
+    std::optional<QPDFObjectHandle> signature_xobject;
+    std::optional<QPDFObjectHandle> stamp_xobject;
+    const Field* main = main_signature_field(e, party.role);
+    std::vector<std::string> locks;
+    for (const Field& f : e.fields) {
+        if (f.role != party.role) {
+            continue;
+        }
+        if (&f != main) {
+            locks.push_back(f.name);
+        }
+        QPDFObjectHandle widget = update.field(f.name);
+        const int rotate = geometry.rotate(f.page);
+        const double w = f.rect.width;
+        const double h = f.rect.height;
+        if (is_image_type(f.type)) {
+            if (images.typed) {
+                pdf::apply_appearance(widget, pdf::image_appearance(
+                                                  q, pdf::render_typed_signature(*images.typed, w, h),
+                                                  w, h, rotate));
+            } else if (images.signature) {
+                if (!signature_xobject) {
+                    signature_xobject = pdf::image_xobject(q, *images.signature);
+                }
+                pdf::apply_appearance(widget,
+                                      pdf::image_appearance(q, *signature_xobject, w, h, rotate));
+            } else {
+                continue;
+            }
+        } else if (f.type == FieldType::stamp) {
+            if (!images.stamp) {
+                continue;
+            }
+            if (!stamp_xobject) {
+                stamp_xobject = pdf::image_xobject(q, *images.stamp);
+            }
+            pdf::apply_appearance(widget, pdf::image_appearance(q, *stamp_xobject, w, h, rotate));
+        } else {
+            const auto value = values.find(f.name);
+            if (value == values.end()) {
+                continue;
+            }
+            if (f.type == FieldType::checkbox) {
+                const bool checked = value->second == "true";
+                widget.replaceKey("/V", QPDFObjectHandle::newName(checked ? "/Yes" : "/Off"));
+                pdf::apply_appearance(widget, pdf::checkbox_appearance(q, checked, w, h, rotate));
+            } else {
+                widget.replaceKey("/V", QPDFObjectHandle::newUnicodeString(value->second));
+                pdf::TextStyle style;
+                style.multiline = f.type == FieldType::multiline;
+                if (f.type == FieldType::number) {
+                    style.align = pdf::TextAlign::right;
+                }
+                pdf::apply_appearance(widget, pdf::text_appearance(q, fonts, value->second, w, h,
+                                                                   rotate, style));
+            }
+        }
+        update.touch(widget);
+    }
+    fonts.finish();
+
+    pdf::SignatureRequest request;
+    request.field_name = main->name;
+    request.name = party.name;
+    request.reason = "Signed by " + party.name + " (" + party.role + "): " + e.title;
+    request.signing_time = now;
+    request.lock_fields = locks;
+    const std::vector<X509*> chain = signer.chain_pointers();
+    return update.write(output, request, [&](const pdf::Sha256& digest) {
+        return crypto::sign_cades_detached(digest, signer.certificate.get(), signer.key.get(),
+                                           chain);
+    });
+}
+
+std::string masked_code_contact(const Party& p) {
+    const std::optional<std::string>& contact = p.auth == AuthMethod::sms ? p.phone : p.email;
+    return contact ? masked_contact(*contact) : "-";
+}
+
+}  // namespace
+
+SigningReview review_signing(store::Store& store, const PartyAccess& access) {
+    const Envelope& e = access.envelope;
+    const Party& p = access.party();
+    SigningReview r;
+    r.envelope_id = e.id;
+    r.title = e.title;
+    r.sender = sender_name(store, e);
+    r.pages = e.document.pages;
+    r.sha256 = e.document.current_sha256;
+    r.role = p.role;
+    r.party_name = p.name;
+    r.party_email = p.email;
+    for (const Field& f : e.fields) {
+        if (f.role == p.role) {
+            r.fields.push_back(f);
+            r.must_stamp = r.must_stamp || f.type == FieldType::stamp;
+        }
+    }
+    r.code_channel = p.auth == AuthMethod::sms ? "sms" : "mail";
+    r.code_to = masked_code_contact(p);
+    return r;
+}
+
+std::vector<MissingInput> missing_inputs(const SigningReview& review, const SignInput& input) {
+    std::vector<MissingInput> missing;
+    if (!input.code) {
+        missing.push_back({MissingInput::Kind::code, "",
+                           "the one-time code sent by " +
+                               std::string(review.code_channel == "sms" ? "SMS" : "e-mail") +
+                               " to " + review.code_to + " (--code)"});
+    }
+    bool wants_signature = false;
+    bool wants_stamp = false;
+    for (const Field& f : review.fields) {
+        if (is_image_type(f.type)) {
+            wants_signature = true;
+            continue;
+        }
+        if (f.type == FieldType::stamp) {
+            wants_stamp = true;
+            continue;
+        }
+        if (f.type == FieldType::date_signed || !f.required) {
+            continue;
+        }
+        if (input.values.count(f.name) != 0) {
+            continue;
+        }
+        // A name field defaults to the party's name, an e-mail field to
+        // its address.
+        if (f.type == FieldType::name || (f.type == FieldType::email && review.party_email)) {
+            continue;
+        }
+        missing.push_back({MissingInput::Kind::field, f.name,
+                           describe(f) + " (--field " + f.name + "=VALUE)"});
+    }
+    if (wants_signature && !input.signature_image && !input.signature_text) {
+        missing.push_back({MissingInput::Kind::signature, "",
+                           "a signature (--signature-image PNG or --signature-text NAME)"});
+    }
+    if (wants_stamp && !input.stamp_image) {
+        missing.push_back({MissingInput::Kind::stamp, "", "the stamp (--stamp PNG)"});
+    }
+    if (!input.agreed) {
+        missing.push_back({MissingInput::Kind::consent, "", "consent to sign (--agree)"});
+    }
+    return missing;
+}
+
+void check_values(const SigningReview& review, const SignInput& input) {
+    for (const auto& [name, value] : input.values) {
+        const Field* f = find_own_field(review, name);
+        if (f == nullptr) {
+            throw bad_input("field \"" + name + "\" is not a field of party \"" + review.role +
+                                "\" in envelope " + review.envelope_id,
+                            {"a party fills only its own fields; see signet status " +
+                             review.envelope_id});
+        }
+        if (f->type == FieldType::date_signed) {
+            throw bad_input(describe(*f) + " is filled by signet with the signing date");
+        }
+        check_field_value(f->type, value, describe(*f));
+    }
+}
+
+SignResult sign_envelope(store::Store& store, const PartyAccess& access, const SignInput& input,
+                         util::UnixTime now) {
+    const SigningReview review = review_signing(store, access);
+    check_values(review, input);
+    const std::vector<MissingInput> missing = missing_inputs(review, input);
+    // Name everything that is missing at once.
+    if (!missing.empty()) {
+        std::string what;
+        for (const MissingInput& m : missing) {
+            what += (what.empty() ? "" : "; ") + m.what;
+        }
+        throw bad_input("cannot sign envelope " + review.envelope_id + " yet: missing " + what,
+                        {"at a terminal, signet sign asks for what is missing"});
+    }
+    const SignerImages images = load_images(review, input);
+    const Party& party = access.party();
+    const std::string date_signed =
+        util::format_in_zone(now, store.config().timezone, store.config().date_format);
+    const std::map<std::string, std::string> values =
+        field_values(review, party, input, date_signed);
+
+    // Only now, with every input right, does the code count.
+    check_code(store, access, *input.code, now);
+
+    const crypto::OrganizationPki pki = load_pki(store);
+    const crypto::Credential signer = signer_credential(pki, party, input, now);
+    PageRotation geometry;
+    {
+        EnvelopeRepository repo(store.db());
+        geometry.pages = repo.document_pages(access.envelope.document.sha256);
+    }
+
+    SignResult result;
+    result.envelope_id = review.envelope_id;
+    result.role = party.role;
+    result.certificate_serial = crypto::serial_hex(signer.certificate.get());
+    std::string base = access.envelope.document.current_sha256;
+    bool recorded = false;
+    for (int attempt = 0; attempt < k_max_attempts && !recorded; ++attempt) {
+        const auto tmp = store.new_document_path();
+        const pdf::UpdateResult written = write_update(
+            store, access.envelope, party, base, values, images, signer, geometry, now, tmp);
+        store.adopt_document(tmp, written.sha256);
+
+        store.db().write([&] {
+            EnvelopeRepository repo(store.db());
+            Envelope e = repo.load(review.envelope_id);
+            const Party* now_party = e.find_party(party.role);
+            if (is_final(e.status) || now_party == nullptr ||
+                now_party->status == PartyStatus::signed_ ||
+                now_party->status == PartyStatus::declined ||
+                now_party->status == PartyStatus::locked) {
+                throw not_allowed("envelope " + e.id + " changed while signing: it is " +
+                                  std::string(to_string(e.status)) + " and party \"" + party.role +
+                                  "\" is " +
+                                  (now_party ? std::string(to_string(now_party->status)) : "gone"));
+            }
+            if (e.document.current_sha256 != base) {
+                // A party of the same turn signed first: sign on top of it.
+                base = e.document.current_sha256;
+                return;
+            }
+            const int revision = e.document.revisions + 1;
+            store.db()
+                .prepare("UPDATE parties SET status = 'signed', acted_at = ?,"
+                         " certificate_serial = ?, code_hash = NULL, code_expires_at = NULL"
+                         " WHERE envelope_seq = ? AND role = ?")
+                .bind(1, now)
+                .bind(2, result.certificate_serial)
+                .bind(3, e.seq)
+                .bind(4, party.role)
+                .run();
+            store::Statement fill = store.db().prepare(
+                "UPDATE fields SET filled = 1, value = COALESCE(?, value)"
+                " WHERE envelope_seq = ? AND name = ?");
+            for (const Field& f : review.fields) {
+                const auto v = values.find(f.name);
+                const bool has_image = (is_image_type(f.type) &&
+                                        (images.signature || images.typed)) ||
+                                       (f.type == FieldType::stamp && images.stamp);
+                if (v == values.end() && !has_image) {
+                    continue;
+                }
+                fill.bind(1, v == values.end() ? std::optional<std::string>()
+                                                : std::optional<std::string>(v->second))
+                    .bind(2, e.seq)
+                    .bind(3, f.name)
+                    .run();
+                fill.reset();
+            }
+            store.db()
+                .prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
+                         " created_at) VALUES (?, ?, ?, 'signed', ?, ?)")
+                .bind(1, e.seq)
+                .bind(2, revision)
+                .bind(3, written.sha256)
+                .bind(4, party.role)
+                .bind(5, now)
+                .run();
+
+            audit::Actor actor = audit::current_actor();
+            actor.name = "party:" + party.role;
+            const std::string head = audit::append_event(
+                store.db(), e.seq, actor, now,
+                {"signed", util::json_object([&](util::JsonWriter& w) {
+                     w.field("role", party.role);
+                     w.field("name", party.name);
+                     w.field("authenticated_by",
+                             std::string("token and one-time code by ") +
+                                 (party.auth == AuthMethod::sms ? "sms" : "email"));
+                     w.field("certificate_serial", result.certificate_serial);
+                     w.field("certificate_subject",
+                             crypto::subject_line(signer.certificate.get()));
+                     w.field("own_certificate", input.p12.has_value());
+                     w.field("consent", true);
+                     w.field("signature", input.signature_text ? "typed" : "image");
+                     w.field("stamp", images.stamp.has_value());
+                     w.key("fields").begin_object();
+                     for (const auto& [name, value] : values) {
+                         w.field(name, value);
+                     }
+                     w.end_object();
+                     w.field("revision", revision);
+                 }),
+                 base, written.sha256});
+
+            // Who acts next, with this party's signature counted.
+            for (Party& p : e.parties) {
+                if (p.role == party.role) {
+                    p.status = PartyStatus::signed_;
+                }
+            }
+            e.document.current_sha256 = written.sha256;
+            const std::vector<const Party*> turn = next_turn(e);
+            std::vector<const Party*> to_invite;
+            for (const Party* p : turn) {
+                if (p->status == PartyStatus::waiting) {
+                    to_invite.push_back(p);
+                }
+            }
+            store.db()
+                .prepare("UPDATE envelopes SET status = 'in_progress', current_sha256 = ?,"
+                         " revisions = ?, waiting_for = ?, waiting_since = CASE WHEN ? THEN ?"
+                         " ELSE waiting_since END, updated_at = ? WHERE seq = ?")
+                .bind(1, written.sha256)
+                .bind(2, revision)
+                .bind(3, roles_of(turn))
+                .bind(4, !to_invite.empty() || turn.empty())
+                .bind(5, now)
+                .bind(6, now)
+                .bind(7, e.seq)
+                .run();
+            std::vector<std::string> warnings;
+            invite_parties(store, e, to_invite, {"invitation", written.sha256, head}, actor, now,
+                           warnings);
+            for (const Party* p : to_invite) {
+                result.invited.push_back(p->role);
+            }
+            result.completed = turn.empty();
+            result.status = "in_progress";
+            result.sha256 = written.sha256;
+            recorded = true;
+        });
+    }
+    if (!recorded) {
+        throw Error(ErrorKind::busy, "envelope " + review.envelope_id +
+                                         " kept changing while signing; nothing was signed");
+    }
+    if (result.completed) {
+        result.final_sha256 = complete_envelope(store, review.envelope_id, pki, now);
+        result.status = "completed";
+    }
+    const delivery::DeliveryReport delivered =
+        delivery::deliver_pending(store, message_renderer(store), util::now(), 100);
+    result.undelivered = delivered.failed;
+    return result;
+}
+
+}  // namespace signet::envelope
