@@ -2,7 +2,9 @@
 #include "app.hpp"
 
 #include "delivery/outbox.hpp"
+#include "envelope/completion.hpp"
 #include "envelope/lifecycle.hpp"
+#include "envelope/organization.hpp"
 #include "envelope/messages.hpp"
 #include "util/time.hpp"
 
@@ -26,7 +28,8 @@ Command setup_deliver(CLI::App& app, const GlobalOptions& global) {
         "Messages are recorded with the change that causes them and delivered right\n"
         "after it; one whose hook failed is retried with back-off (1 minute, doubling,\n"
         "up to 6 hours) by this command and by later ones. Run it from cron, or after\n"
-        "fixing delivery settings in config.yaml.\n\n"
+        "fixing delivery settings in config.yaml. An envelope signed by every party\n"
+        "but not sealed (the signing process was stopped) is sealed and completed.\n\n"
         "Examples:\n"
         "  signet deliver\n"
         "  signet deliver --now --json\n\n"
@@ -36,6 +39,19 @@ Command setup_deliver(CLI::App& app, const GlobalOptions& global) {
     return {sub, [opts, &global] {
                 store::Store store = open_store(global);
                 envelope::expire_due(store, util::now());  // "on the next command"
+                // Signed by everyone but not sealed: the process that took the
+                // last signature stopped before the seal. Finish it.
+                const std::vector<std::string> unsealed =
+                    envelope::envelopes_awaiting_completion(store.db());
+                if (!unsealed.empty()) {
+                    const crypto::OrganizationPki pki = envelope::load_pki(store);
+                    for (const std::string& id : unsealed) {
+                        envelope::complete_envelope(store, id, pki, util::now());
+                        if (!global.json && !global.quiet) {
+                            print(id + ": completed (sealed after an interrupted signing)\n");
+                        }
+                    }
+                }
                 delivery::DeliverOptions options;
                 options.now = util::now();
                 options.limit = static_cast<std::size_t>(opts->limit);

@@ -177,6 +177,10 @@ ExecResult run_command(const ExecRequest& request) {
     make_pipe(stdin_read, stdin_write);
     make_pipe(stderr_read, stderr_write);
     make_pipe(status_read, status_write);  // carries errno when exec fails
+    Fd stdout_read, stdout_write;
+    if (request.capture_stdout) {
+        make_pipe(stdout_read, stdout_write);
+    }
     Fd dev_null(::open("/dev/null", O_WRONLY | O_CLOEXEC));
     if (!dev_null.open()) {
         throw internal_error(std::string("cannot open /dev/null: ") + std::strerror(errno));
@@ -192,7 +196,8 @@ ExecResult run_command(const ExecRequest& request) {
         ::setpgid(0, 0);
         ::signal(SIGPIPE, SIG_DFL);
         if (::dup2(stdin_read.get(), STDIN_FILENO) < 0 ||
-            ::dup2(dev_null.get(), STDOUT_FILENO) < 0 ||
+            ::dup2(request.capture_stdout ? stdout_write.get() : dev_null.get(), STDOUT_FILENO) <
+                0 ||
             ::dup2(stderr_write.get(), STDERR_FILENO) < 0) {
             const int err = errno;
             [[maybe_unused]] const ssize_t n = ::write(status_write.get(), &err, sizeof err);
@@ -208,6 +213,7 @@ ExecResult run_command(const ExecRequest& request) {
     stdin_read.close();
     stderr_write.close();
     status_write.close();
+    stdout_write.close();
     dev_null.close();
     IgnoreSigpipe ignore_sigpipe;
 
@@ -229,6 +235,9 @@ ExecResult run_command(const ExecRequest& request) {
 
     ::fcntl(stdin_write.get(), F_SETFL, ::fcntl(stdin_write.get(), F_GETFL) | O_NONBLOCK);
     ::fcntl(stderr_read.get(), F_SETFL, ::fcntl(stderr_read.get(), F_GETFL) | O_NONBLOCK);
+    if (stdout_read.open()) {
+        ::fcntl(stdout_read.get(), F_SETFL, ::fcntl(stdout_read.get(), F_GETFL) | O_NONBLOCK);
+    }
     std::size_t written = 0;
     if (request.input.empty()) {
         stdin_write.close();
@@ -250,6 +259,27 @@ ExecResult run_command(const ExecRequest& request) {
             }
             if (n == 0) {
                 stderr_read.close();
+            } else if (errno == EINTR) {
+                continue;
+            }
+            return;  // EAGAIN: nothing more now
+        }
+    };
+
+    auto read_stdout = [&]() {
+        char buf[16384];
+        for (;;) {
+            const ssize_t n = ::read(stdout_read.get(), buf, sizeof buf);
+            if (n > 0) {
+                const auto count = static_cast<std::size_t>(n);
+                const std::size_t have = result.stdout_bytes.size();
+                const std::size_t room = request.stdout_limit > have ? request.stdout_limit - have : 0;
+                result.stdout_bytes.append(buf, std::min(room, count));
+                result.stdout_truncated = result.stdout_truncated || count > room;
+                continue;
+            }
+            if (n == 0) {
+                stdout_read.close();
             } else if (errno == EINTR) {
                 continue;
             }
@@ -280,13 +310,16 @@ ExecResult run_command(const ExecRequest& request) {
         // Short waits: a command that exits while something it started keeps
         // stderr open must not be waited for until the timeout.
         const int wait_ms = static_cast<int>(std::min<long long>(std::max<long long>(left, 1), 50));
-        pollfd fds[2] = {};
+        pollfd fds[3] = {};
         nfds_t count = 0;
         if (stdin_write.open()) {
             fds[count++] = {stdin_write.get(), POLLOUT, 0};
         }
         if (stderr_read.open()) {
             fds[count++] = {stderr_read.get(), POLLIN, 0};
+        }
+        if (stdout_read.open()) {
+            fds[count++] = {stdout_read.get(), POLLIN, 0};
         }
         if (count == 0) {
             ::poll(nullptr, 0, wait_ms);
@@ -312,11 +345,16 @@ ExecResult run_command(const ExecRequest& request) {
                 }
             } else if (fds[i].fd == stderr_read.get()) {
                 read_stderr();
+            } else if (fds[i].fd == stdout_read.get()) {
+                read_stdout();
             }
         }
     }
     if (stderr_read.open()) {
         read_stderr();  // what is already there; never wait for it
+    }
+    if (stdout_read.open()) {
+        read_stdout();  // the same
     }
     if (!reaped) {
         ::kill(-pid, SIGKILL);

@@ -17,6 +17,10 @@ struct ExecRequest {
     std::vector<std::pair<std::string, std::string>> env;
     std::chrono::milliseconds timeout{30000};
     std::size_t stderr_limit = 4096;  // bytes of stderr kept; the rest is dropped
+    // Keep stdout (raw bytes, at most stdout_limit) instead of sending it to
+    // /dev/null: for commands that answer, such as a timestamp client.
+    bool capture_stdout = false;
+    std::size_t stdout_limit = 1 << 20;
 };
 
 struct ExecResult {
@@ -26,6 +30,8 @@ struct ExecResult {
     int exit_code = -1;       // the exit status when the command exited
     int signal = 0;           // the signal that ended it, else 0
     std::string stderr_text;  // what it wrote on stderr, at most stderr_limit bytes, UTF-8
+    std::string stdout_bytes;      // with capture_stdout: what it wrote on stdout, as is
+    bool stdout_truncated = false;  // it wrote more than stdout_limit bytes
 
     // Exit status 0: delivered.
     bool ok() const { return started && !timed_out && signal == 0 && exit_code == 0; }
@@ -36,7 +42,7 @@ struct ExecResult {
 };
 
 // Runs the command and waits for it (at most request.timeout; then SIGKILL
-// to its process group). stdout goes to /dev/null. Never throws for the
+// to its process group). stdout goes to /dev/null unless captured. Never throws for the
 // command's failures: they are in the result. Throws internal_error only
 // when the system cannot make a pipe or a process.
 ExecResult run_command(const ExecRequest& request);

@@ -55,6 +55,20 @@ void enqueue_completion_messages(store::Store& store, const Envelope& e, const s
 
 }  // namespace
 
+std::vector<std::string> envelopes_awaiting_completion(store::Database& db) {
+    std::vector<std::string> ids;
+    db.read([&] {
+        // The signing step leaves waiting_for empty when nobody is left to act.
+        store::Statement q = db.prepare(
+            "SELECT id FROM envelopes WHERE status = 'in_progress' AND waiting_for = ''"
+            " ORDER BY seq");
+        while (q.step()) {
+            ids.push_back(q.text(0));
+        }
+    });
+    return ids;
+}
+
 std::string signed_pdf_filename(const std::string& title) {
     std::string name;
     for (const char c : title) {

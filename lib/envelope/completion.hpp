@@ -14,6 +14,7 @@
 #include "util/time.hpp"
 
 #include <string>
+#include <vector>
 
 namespace signet::envelope {
 
@@ -23,6 +24,11 @@ namespace signet::envelope {
 // the envelope has ended otherwise.
 std::string complete_envelope(store::Store& store, const std::string& id,
                               const crypto::OrganizationPki& pki, util::UnixTime now);
+
+// Envelopes every acting party has acted on that are not sealed yet: a
+// process stopped between the last signature and the seal. `signet
+// deliver` finishes them with complete_envelope().
+std::vector<std::string> envelopes_awaiting_completion(store::Database& db);
 
 // A safe name for the signed PDF as the parties receive it: the title with
 // characters that file systems refuse replaced, ".pdf" added.

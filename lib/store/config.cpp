@@ -215,6 +215,37 @@ void read_hooks(const std::filesystem::path& file, const YAML::Node& node,
     }
 }
 
+// timestamp: [ARGV...] or {command: [ARGV...], timeout: SECONDS}; null or
+// absent means no timestamps.
+std::optional<TimestampConfig> read_timestamp(const std::filesystem::path& file,
+                                              const YAML::Node& node) {
+    if (node.IsNull()) {
+        return std::nullopt;
+    }
+    TimestampConfig tsa;
+    if (node.IsMap()) {
+        for (const auto& setting : node) {
+            const std::string name = setting.first.as<std::string>();
+            if (name == "command") {
+                tsa.command = read_argv(file, setting.second, "timestamp.command");
+            } else if (name == "timeout") {
+                tsa.timeout_seconds = read_timeout(file, setting.second, "timestamp.timeout");
+            } else {
+                throw bad_input(where(file, setting.first.Mark()) +
+                                    ": unknown setting \"timestamp." + name + "\"",
+                                {"timestamp takes: command, timeout"});
+            }
+        }
+        if (tsa.command.empty()) {
+            throw bad_input(where(file, node.Mark()) + ": timestamp needs a command list",
+                            {"e.g. timestamp: {command: [/usr/local/bin/tsa-client], timeout: 20}"});
+        }
+    } else {
+        tsa.command = read_argv(file, node, "timestamp");
+    }
+    return tsa;
+}
+
 }  // namespace
 
 bool is_known_timezone(const std::string& zone) {
@@ -256,6 +287,10 @@ Config load_config(const std::filesystem::path& file) {
         }
         if (key == "hooks") {
             read_hooks(file, value, config.delivery.hooks);
+            continue;
+        }
+        if (key == "timestamp") {
+            config.timestamp = read_timestamp(file, value);
             continue;
         }
         if (!value.IsScalar() && !(value.IsNull())) {
@@ -331,6 +366,14 @@ std::string default_config_text(const Config& config) {
     text += "# (completed, declined, voided, expired), e.g. to move a CRM deal.\n";
     text += "#hooks:\n";
     text += "#  completed: [/usr/local/bin/crm-hook, --stage, signed]\n";
+    text += "\n";
+    text += "# An RFC 3161 time-stamping client: with it every signature carries a\n";
+    text += "# timestamp that proves when it was made (PAdES B-T). Run without a shell,\n";
+    text += "# a TimeStampReq (DER) on stdin, the TimeStampResp (DER) on stdout.\n";
+    text += "#timestamp:\n";
+    text += "#  command: [curl, -sS, --fail, -H, \"Content-Type: application/timestamp-query\",\n";
+    text += "#            --data-binary, \"@-\", https://tsa.example.test/tsr]\n";
+    text += "#  timeout: 20\n";
     return text;
 }
 

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,15 @@ struct DeliveryConfig {
     std::map<std::string, HookConfig> hooks;
 };
 
+// config.yaml's `timestamp:`: an RFC 3161 time-stamping client, run as argv
+// (never through a shell) with a TimeStampReq (DER) on stdin, answering with
+// the TimeStampResp (DER) on stdout. When set, every signature signet makes
+// carries a signature timestamp (PAdES B-T).
+struct TimestampConfig {
+    std::vector<std::string> command;  // argv
+    int timeout_seconds = 20;
+};
+
 struct Config {
     std::string phone_region;            // ISO 3166 alpha-2, "" when unset
     std::string timezone = "UTC";        // IANA name
@@ -39,6 +49,7 @@ struct Config {
     std::string locale = "en";           // en pl ru de fr it
     long expires_in_days = 14;           // how long a sent envelope stays open
     DeliveryConfig delivery;
+    std::optional<TimestampConfig> timestamp;  // none: signatures are PAdES B-B
 };
 
 // Reads config.yaml; throws bad_input naming the file, line and column of a

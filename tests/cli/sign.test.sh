@@ -488,6 +488,31 @@ expect "after the envelope expired its token fails (4)" 4 --err "this token expi
     signet sign "$x" --token "$tx" --send-code
 
 # =============================================================================
+# A message that cannot be delivered now: the signature stands; exit 75.
+# =============================================================================
+u=$(new_envelope)
+signet send "$u" >/dev/null 2>&1
+tu=$(token_in "$(newest invitation "$u" eml)")
+signet sign "$u" --token "$tu" --send-code >/dev/null
+cu=$(code_in "$(newest code "$u" eml)")
+cp "$SIGNET_HOME/config.yaml" "$TEST_TMP/config.yaml"
+cat >>"$SIGNET_HOME/config.yaml" <<'YAML'
+delivery:
+  sms: {transport: command, command: [sh, -c, "echo gateway down >&2; exit 1"], timeout: 10}
+YAML
+expect "the client's SMS invitation fails: exit 75 after the director's signature" 75 \
+    --out "^Signed: $u as company" --err 'could not be delivered' --err 'hint: retry with: signet deliver' -- \
+    director_signs "$u" "$tu" "$cu"
+check "... the signature stands and the client is invited" \
+    test "$(party_status "$u" company),$(party_status "$u" client),$(revisions "$u")" = "signed,invited,3"
+expect "... status shows the undelivered invitation" 0 -- signet status "$u" --json
+json_check "... to the client's number, with the gateway's error" \
+    'len(d["undelivered"]) == 1 and d["undelivered"][0]["to"] == "+48601234567" and "gateway down" in d["undelivered"][0]["last_error"]'
+cp "$TEST_TMP/config.yaml" "$SIGNET_HOME/config.yaml"
+expect "signet deliver sends it once the gateway works" 0 -- signet deliver --now
+check "... the client's invitation is in the outbox" test -n "$(newest invitation "$u" sms)"
+
+# =============================================================================
 # No token or code in clear in the database or its WAL.
 # =============================================================================
 mapfile -t tokens < <(for f in "$OUTBOX"/*; do message_text "$f"; done | grep -Eo -- '--token [a-z2-7]{26}' | cut -d' ' -f2 | sort -u)
