@@ -5,6 +5,7 @@
 #include "envelope/access.hpp"
 #include "envelope/field.hpp"
 #include "envelope/sign.hpp"
+#include "pdf/png.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
 #include "view/status_view.hpp"
@@ -28,6 +29,7 @@ struct SignOptions {
     std::vector<std::string> fields;
     bool agree = false;
     std::optional<std::string> p12;
+    bool batch = false;
 };
 
 void say(const std::string& text) { std::fputs(text.c_str(), stderr); }
@@ -44,6 +46,17 @@ std::string ask(const std::string& prompt) {
         line.pop_back();
     }
     return util::trim(line);
+}
+
+// True when the image can be used; else says why, for the prompt to ask again.
+bool checked_png(const std::string& path) {
+    try {
+        pdf::load_png(path);
+        return true;
+    } catch (const Error& e) {
+        say(std::string("  ") + e.what() + "; try again\n");
+        return false;
+    }
 }
 
 std::string review_text(const envelope::SigningReview& r) {
@@ -101,16 +114,32 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
             break;
         }
         case Kind::signature: {
-            const std::string answer =
-                ask("Signature: type your name as you sign it, or the path of a PNG image: ");
-            if (answer.size() > 4 && util::to_lower_ascii(answer.substr(answer.size() - 4)) == ".png") {
-                input.signature_image = answer;
-            } else {
-                input.signature_text = answer;
+            for (;;) {
+                const std::string answer =
+                    ask("Signature: type your name as you sign it, or the path of a PNG image: ");
+                const bool png = answer.size() > 4 &&
+                                 util::to_lower_ascii(answer.substr(answer.size() - 4)) == ".png";
+                if (!png) {
+                    input.signature_text = answer;
+                    break;
+                }
+                if (checked_png(answer)) {
+                    input.signature_image = answer;
+                    break;
+                }
             }
             break;
         }
-        case Kind::stamp: input.stamp_image = ask("Stamp: the path of a PNG image: "); break;
+        case Kind::stamp: {
+            for (;;) {
+                const std::string answer = ask("Stamp: the path of a PNG image: ");
+                if (checked_png(answer)) {
+                    input.stamp_image = answer;
+                    break;
+                }
+            }
+            break;
+        }
         case Kind::consent: {
             say("\nBy typing \"yes\" you sign \"" + review.title +
                 "\" electronically, with the values above, as " + review.party_name + ".\n");
@@ -125,12 +154,138 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
     }
 }
 
+envelope::SignInput sign_input(const SignOptions& o) {
+    envelope::SignInput input;
+    input.code = o.code;
+    for (const std::string& pair : o.fields) {
+        const auto eq = pair.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            throw bad_input("--field " + util::quoted(pair) + ": expected NAME=VALUE");
+        }
+        input.values[pair.substr(0, eq)] = pair.substr(eq + 1);
+    }
+    if (o.signature_image) {
+        input.signature_image = *o.signature_image;
+    }
+    input.signature_text = o.signature_text;
+    if (o.stamp) {
+        input.stamp_image = *o.stamp;
+    }
+    input.agreed = o.agree;
+    if (o.p12) {
+        input.p12 = *o.p12;
+    }
+    return input;
+}
+
+void print_code_sent(const envelope::CodeSent& sent, const std::string& envelope,
+                     const GlobalOptions& global) {
+    if (global.json) {
+        print_json([&](util::JsonWriter& w) {
+            w.field("envelope", envelope);
+            w.field("channel", sent.channel);
+            w.field("to", sent.to);
+            w.field("expires_at", util::rfc3339_utc(sent.expires_at));
+        });
+    } else if (!global.quiet) {
+        print("A one-time code was sent by " + std::string(sent.channel == "sms" ? "SMS" : "e-mail") +
+              " to " + sent.to + "; it is valid until " + util::rfc3339_utc(sent.expires_at) +
+              ".\n");
+    }
+}
+
+// sign --batch: one review of the whole list, one code, one consent.
+int run_batch(store::Store& store, const SignOptions& o, const std::string& token,
+              const GlobalOptions& global) {
+    const envelope::BatchReview review = envelope::review_batch(store, token, util::now());
+    if (o.send_code) {
+        envelope::record_opened(store, review.anchor, util::now());
+        print_code_sent(envelope::send_code(store, review.anchor, util::now()),
+                        review.anchor.envelope.id, global);
+        return 0;
+    }
+    envelope::SignInput input = sign_input(o);
+    std::string list = std::to_string(review.entries.size()) + " envelope(s) wait for " +
+                       review.anchor.party().name + ":\n";
+    for (const envelope::BatchEntry& e : review.entries) {
+        list += "  " + e.envelope_id + "  " + util::pad_to_width(e.title, 36) + "  " +
+                util::pad_to_width(e.counterparties, 24) + "  " + e.sha256.substr(0, 16) + "...\n";
+    }
+    if (!global.quiet) {
+        if (global.json) {
+            say(list);
+        } else {
+            print(list);
+        }
+        std::fflush(stdout);
+    }
+    const bool interactive = ::isatty(STDIN_FILENO) != 0;
+    if (interactive && !input.code) {
+        envelope::record_opened(store, review.anchor, util::now());
+        const envelope::CodeSent sent =
+            envelope::send_code(store, review.anchor, util::now(), /*reuse_recent=*/true);
+        say(std::string("A one-time code was sent by ") + (sent.channel == "sms" ? "SMS" : "e-mail") +
+            " to " + sent.to + ".\n");
+        input.code = ask("One-time code: ");
+    }
+    if (interactive && !input.agreed) {
+        const std::string answer = util::to_lower_ascii(ask(
+            "Sign all " + std::to_string(review.entries.size()) + " envelopes listed? (yes/no): "));
+        if (answer != "yes" && answer != "y") {
+            throw bad_input("not signed: consent was not given");
+        }
+        input.agreed = true;
+    }
+    if (!input.agreed) {
+        throw bad_input("cannot sign the batch: missing consent to sign (--agree)");
+    }
+    const bool show_progress = ::isatty(STDERR_FILENO) != 0 && !global.quiet;
+    const envelope::BatchResult result = envelope::sign_batch(
+        store, review, input, util::now(),
+        [&](std::size_t done, std::size_t total, const envelope::SignResult& last) {
+            if (show_progress) {
+                say("\r  signed " + std::to_string(done) + "/" + std::to_string(total) + "  " +
+                    last.envelope_id + (done == total ? "\n" : ""));
+            }
+        });
+    if (global.json) {
+        print_json([&](util::JsonWriter& w) {
+            w.key("envelopes").begin_array();
+            for (const auto& r : result.envelopes) {
+                w.begin_object();
+                w.field("envelope", r.envelope_id);
+                w.field("role", r.role);
+                w.field("status", r.status);
+                w.field("sha256", r.sha256);
+                w.field("completed", r.completed);
+                w.end_object();
+            }
+            w.end_array();
+            w.field("signed", static_cast<std::int64_t>(result.envelopes.size()));
+        });
+    } else if (!global.quiet) {
+        print("Signed " + std::to_string(result.envelopes.size()) +
+              " envelope(s) with one certificate (serial " +
+              (result.envelopes.empty() ? std::string("-")
+                                        : result.envelopes.front().certificate_serial) +
+              ").\n");
+    }
+    if (result.undelivered > 0) {
+        say("signet: error: " + std::to_string(result.undelivered) +
+            " message(s) could not be delivered; they are kept\nhint: retry with: signet deliver\n");
+        return static_cast<int>(ExitCode::temp_failure);
+    }
+    return 0;
+}
+
 }  // namespace
 
 Command setup_sign(CLI::App& app, const GlobalOptions& global) {
     auto o = std::make_shared<SignOptions>();
     CLI::App* sub = app.add_subcommand("sign", "Sign an envelope as the party a token names");
-    sub->add_option("ENVELOPE", o->envelope, "The envelope id from the invitation")->required();
+    sub->add_option("ENVELOPE", o->envelope, "The envelope id from the invitation");
+    sub->add_flag("--batch", o->batch,
+                  "Sign every envelope waiting for you (the contact of the token's party)");
     sub->add_option("--token", o->token,
                     "Access token (else SIGNET_TOKEN, else asked without echo)")
         ->type_name("TOKEN");
@@ -150,12 +305,21 @@ Command setup_sign(CLI::App& app, const GlobalOptions& global) {
     sub->add_flag("--agree", o->agree, "Consent to sign electronically (else asked)");
     sub->add_option("--p12", o->p12, "Sign with your own certificate and key (PKCS#12)")
         ->type_name("FILE");
-    sub->footer("Example:\n  signet sign k7q2m9xd --signature-text \"Anna Nowak\" --stamp stamp.png"
+    sub->footer("Examples:\n  signet sign k7q2m9xd --signature-text \"Anna Nowak\" --stamp stamp.png"
+                "\n  signet sign --batch --signature-image sig.png --stamp stamp.png"
                 "\n\nSee signet-sign(1).");
 
     return {sub, [o, &global] {
+                if (o->batch != o->envelope.empty()) {
+                    throw bad_input(o->batch ? "--batch signs every envelope waiting for you: "
+                                               "give no ENVELOPE"
+                                             : "name the ENVELOPE to sign (or use --batch)");
+                }
                 store::Store store = open_store(global);
                 const std::string token = access_token(o->token);
+                if (o->batch) {
+                    return run_batch(store, *o, token, global);
+                }
                 const envelope::PartyAccess access =
                     envelope::authenticate(store, o->envelope, token, util::now());
                 // "opened" is recorded only by a run that goes on (asking for
@@ -164,37 +328,12 @@ Command setup_sign(CLI::App& app, const GlobalOptions& global) {
                 // party has opened the envelope before it can sign.
                 if (o->send_code) {
                     envelope::record_opened(store, access, util::now());
-                    const envelope::CodeSent sent = envelope::send_code(store, access, util::now());
-                    if (global.json) {
-                        print_json([&](util::JsonWriter& w) {
-                            w.field("envelope", o->envelope);
-                            w.field("channel", sent.channel);
-                            w.field("to", sent.to);
-                            w.field("expires_at", util::rfc3339_utc(sent.expires_at));
-                        });
-                    } else if (!global.quiet) {
-                        print("A one-time code was sent by " +
-                              std::string(sent.channel == "sms" ? "SMS" : "e-mail") + " to " +
-                              sent.to + "; it is valid until " +
-                              util::rfc3339_utc(sent.expires_at) + ".\n");
-                    }
+                    print_code_sent(envelope::send_code(store, access, util::now()), o->envelope,
+                                    global);
                     return 0;
                 }
 
-                envelope::SignInput input;
-                input.code = o->code;
-                for (const std::string& pair : o->fields) {
-                    const auto eq = pair.find('=');
-                    if (eq == std::string::npos || eq == 0) {
-                        throw bad_input("--field " + util::quoted(pair) + ": expected NAME=VALUE");
-                    }
-                    input.values[pair.substr(0, eq)] = pair.substr(eq + 1);
-                }
-                if (o->signature_image) input.signature_image = *o->signature_image;
-                input.signature_text = o->signature_text;
-                if (o->stamp) input.stamp_image = *o->stamp;
-                input.agreed = o->agree;
-                if (o->p12) input.p12 = *o->p12;
+                envelope::SignInput input = sign_input(*o);
 
                 const envelope::SigningReview review = envelope::review_signing(store, access);
                 envelope::check_values(review, input);

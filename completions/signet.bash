@@ -15,8 +15,8 @@ _signet_command_opts() {
         create) echo "--title --party --party-file --owner --key --template --data --row --like" ;;
         add-field) echo "--type --role --page --rect --unit --name --label --required --optional --value" ;;
         status) echo "--stage --owner --board --limit" ;;
-        send) echo "" ;;
-        sign) echo "--token --send-code --code --signature-image --signature-text --stamp --field --agree --p12" ;;
+        send) echo "--template --bulk" ;;
+        sign) echo "--token --send-code --code --signature-image --signature-text --stamp --field --agree --p12 --batch" ;;
         decline) echo "--token --reason" ;;
         void) echo "--reason" ;;
         remind) echo "--older-than" ;;

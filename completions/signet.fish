@@ -178,6 +178,11 @@ complete -c signet -n '__signet_using_command status' -l owner -x -a '(__fish_co
 complete -c signet -n '__signet_using_command status' -l board -d 'Stages as columns, longest-waiting first'
 complete -c signet -n '__signet_using_command status' -l limit -x -d 'Envelopes shown per board column (default 5)'
 
+# send
+complete -c signet -n '__signet_using_command send' -xa '(__signet_envelopes --stage draft)' -d 'Envelope'
+complete -c signet -n '__signet_using_command send' -l template -xa '(__signet_files yaml yml)' -d 'With --bulk: the template each row is made from'
+complete -c signet -n '__signet_using_command send' -l bulk -xa '(__signet_files csv tsv yaml yml json)' -d 'One envelope per row of this CSV, YAML or JSON file'
+
 # sign
 complete -c signet -n '__signet_using_command sign; and __signet_needs_positional' -xa '(__signet_envelopes --stage waiting)' -d 'Envelope'
 complete -c signet -n '__signet_using_command sign' -l token -x -d 'Access token from your invitation (else $SIGNET_TOKEN, else asked)'
@@ -189,6 +194,7 @@ complete -c signet -n '__signet_using_command sign' -l stamp -xa '(__signet_file
 complete -c signet -n '__signet_using_command sign' -l field -x -d 'A value for one of your fields: NAME=VALUE'
 complete -c signet -n '__signet_using_command sign' -l agree -d 'Consent to sign electronically (else asked)'
 complete -c signet -n '__signet_using_command sign' -l p12 -xa '(__signet_files p12 pfx)' -d 'Sign with your own certificate and key (PKCS#12)'
+complete -c signet -n '__signet_using_command sign' -l batch -d 'Sign every envelope waiting for you (the contact of the token\'s party)'
 
 # decline
 complete -c signet -n '__signet_using_command decline; and __signet_needs_positional' -xa '(__signet_envelopes --stage waiting)' -d 'Envelope'

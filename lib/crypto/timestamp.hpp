@@ -15,13 +15,13 @@ namespace signet::crypto {
 // A TimeStampReq ready to send, and what its reply must match.
 struct TimestampRequest {
     std::string der;       // TimeStampReq: version 1, SHA-256 imprint, nonce, certReq true
-    Sha256Digest imprint;  // SHA-256 of the stamped bytes
+    Sha256Digest imprint;  // the SHA-256 digest stamped
     std::string nonce;     // the nonce's big-endian bytes (64 random bits, positive)
 };
 
-// A request over SHA-256 of `data` with a fresh random nonce. Throws
-// internal when OpenSSL fails.
-TimestampRequest make_timestamp_request(std::string_view data);
+// A request over `imprint` (a SHA-256 digest) with a fresh random nonce.
+// Throws internal when OpenSSL fails.
+TimestampRequest make_timestamp_request(const Sha256Digest& imprint);
 
 // Checks a TimeStampResp (DER) against `request` and returns its token (a
 // CMS ContentInfo, DER): status granted (or granted with modifications),

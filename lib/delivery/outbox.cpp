@@ -7,7 +7,10 @@
 #include "util/json.hpp"
 #include "util/text.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <sqlite3.h>
+#include <thread>
 #include <unistd.h>
 
 namespace signet::delivery {
@@ -410,8 +413,15 @@ std::int64_t claim_seconds(const store::Config& config, const OutboxMessage& m) 
     return timeout + k_claim_margin;
 }
 
+// The sender's address for mail, made once per delivery run (it reads the
+// store's organisation) and shared by the attempts; its error is each mail's.
+struct Sender {
+    std::optional<MailAddress> address;
+    std::string error;
+};
+
 Outcome attempt(store::Store& store, const Renderer& render, const OutboxMessage& m,
-                util::UnixTime now) {
+                util::UnixTime now, const Sender& from) {
     Outcome outcome;
     const store::Config& config = store.config();
     if (m.record.channel == Channel::hook) {
@@ -443,7 +453,10 @@ Outcome attempt(store::Store& store, const Renderer& render, const OutboxMessage
         out.subject = rendered.subject;
         if (m.record.channel == Channel::mail) {
             MailMessage mail;
-            mail.from = sender(store);
+            if (!from.address) {
+                throw bad_input(from.error);
+            }
+            mail.from = *from.address;
             mail.to = {{m.record.recipient_name, m.record.recipient}};
             mail.subject = rendered.subject;
             mail.text = rendered.text;
@@ -615,72 +628,126 @@ DeliveryReport deliver_pending(store::Store& store, const Renderer& render, util
 DeliveryReport deliver_pending(store::Store& store, const Renderer& render,
                                const DeliverOptions& options) {
     store::Database& db = store.db();
+    const store::Config& config = store.config();
     DeliveryReport report;
     const util::UnixTime now = options.now;
+    const std::size_t batch = std::max<std::size_t>(1, options.batch);
+    Sender from;
+    bool from_made = false;
     std::int64_t after = 0;  // each message at most once per call
-    for (std::size_t tried = 0; tried < options.limit; ++tried) {
-        std::optional<OutboxMessage> message;
+    for (std::size_t tried = 0; tried < options.limit;) {
+        std::vector<OutboxMessage> messages;
         const std::string claim = util::to_hex(util::random_bytes(8));
         db.write([&] {
             auto q = db.prepare(std::string("SELECT ") + k_columns +
                                 " FROM messages WHERE delivered_at IS NULL AND seq > ?1"
                                 " AND (claimed_until IS NULL OR claimed_until <= ?2)"
-                                " AND (?3 OR next_attempt_at <= ?2) ORDER BY seq LIMIT 1");
+                                " AND (?3 OR next_attempt_at <= ?2) ORDER BY seq LIMIT ?4");
             q.bind(1, after).bind(2, now).bind(3, options.ignore_backoff);
-            if (!q.step()) {
-                return;
+            q.bind(4, static_cast<std::int64_t>(std::min(batch, options.limit - tried)));
+            while (q.step()) {
+                messages.push_back(read_row(q));
             }
-            message = read_row(q);
-            db.prepare("UPDATE messages SET claim = ?, claimed_until = ? WHERE seq = ?")
-                .bind(1, claim)
-                .bind(2, now + claim_seconds(store.config(), *message))
-                .bind(3, message->seq)
-                .run();
+            auto mark = db.prepare("UPDATE messages SET claim = ?, claimed_until = ? WHERE seq = ?");
+            for (const OutboxMessage& m : messages) {
+                mark.bind(1, claim).bind(2, now + claim_seconds(config, m)).bind(3, m.seq).run();
+            }
         });
-        if (!message) {
+        if (messages.empty()) {
             break;
         }
-        after = message->seq;
-
-        const Outcome outcome = attempt(store, render, *message, now);
-        DeliveryAttempt result;
-        result.message_id = message->record.message_id;
-        result.kind = message->record.kind;
-        result.channel = std::string(channel_name(message->record.channel));
-        result.to = message->record.recipient;
-        result.delivered = outcome.delivered;
-        result.file = outcome.file;
-        db.write([&] {
-            if (outcome.delivered) {
-                db.prepare("UPDATE messages SET delivered_at = ?, attempts = attempts + 1,"
-                           " last_error = ?, claim = NULL, claimed_until = NULL"
-                           " WHERE seq = ? AND delivered_at IS NULL")
-                    .bind(1, now)
-                    .bind(2, outcome.note.empty() ? std::optional<std::string>()
-                                                  : std::optional<std::string>(outcome.note))
-                    .bind(3, message->seq)
-                    .run();
-                return;
+        after = messages.back().seq;
+        tried += messages.size();
+        if (!from_made) {
+            from_made = true;
+            try {
+                from.address = sender(store);
+            } catch (const std::exception& e) {
+                from.error = e.what();
             }
-            result.error = cut_error(outcome.error);
-            result.next_attempt_at = now + retry_delay(message->attempts + 1);
+        }
+
+        // Files for the outbox transport on several threads (each waits on
+        // its fsync); commands and hooks one at a time.
+        std::vector<Outcome> outcomes(messages.size());
+        std::vector<std::size_t> to_files;
+        for (std::size_t i = 0; i < messages.size(); ++i) {
+            const Channel channel = messages[i].record.channel;
+            const bool file = (channel == Channel::mail &&
+                               config.delivery.mail.kind == store::TransportConfig::Kind::outbox) ||
+                              (channel == Channel::sms &&
+                               config.delivery.sms.kind == store::TransportConfig::Kind::outbox);
+            if (file && options.parallel > 1) {
+                to_files.push_back(i);
+            } else {
+                outcomes[i] = attempt(store, render, messages[i], now, from);
+            }
+        }
+        if (!to_files.empty()) {
+            std::atomic<std::size_t> next{0};
+            auto work = [&] {
+                for (std::size_t k = next++; k < to_files.size(); k = next++) {
+                    const std::size_t i = to_files[k];
+                    outcomes[i] = attempt(store, render, messages[i], now, from);
+                }
+            };
+            std::vector<std::thread> threads;
+            for (std::size_t t = 1; t < std::min(options.parallel, to_files.size()); ++t) {
+                threads.emplace_back(work);
+            }
+            work();
+            for (std::thread& t : threads) {
+                t.join();
+            }
+        }
+
+        std::vector<DeliveryAttempt> results(messages.size());
+        db.write([&] {
+            auto delivered = db.prepare(
+                "UPDATE messages SET delivered_at = ?, attempts = attempts + 1,"
+                " last_error = ?, claim = NULL, claimed_until = NULL"
+                " WHERE seq = ? AND delivered_at IS NULL");
             // Only while the claim is ours: after it lapsed another process
             // may have delivered the message meanwhile.
-            db.prepare("UPDATE messages SET attempts = attempts + 1, last_error = ?,"
-                       " next_attempt_at = ?, claim = NULL, claimed_until = NULL"
-                       " WHERE seq = ? AND claim = ? AND delivered_at IS NULL")
-                .bind(1, result.error)
-                .bind(2, result.next_attempt_at)
-                .bind(3, message->seq)
-                .bind(4, claim)
-                .run();
+            auto failed = db.prepare(
+                "UPDATE messages SET attempts = attempts + 1, last_error = ?,"
+                " next_attempt_at = ?, claim = NULL, claimed_until = NULL"
+                " WHERE seq = ? AND claim = ? AND delivered_at IS NULL");
+            for (std::size_t i = 0; i < messages.size(); ++i) {
+                const OutboxMessage& message = messages[i];
+                const Outcome& outcome = outcomes[i];
+                DeliveryAttempt& result = results[i];
+                result.message_id = message.record.message_id;
+                result.kind = message.record.kind;
+                result.channel = std::string(channel_name(message.record.channel));
+                result.to = message.record.recipient;
+                result.delivered = outcome.delivered;
+                result.file = outcome.file;
+                if (outcome.delivered) {
+                    delivered.bind(1, now)
+                        .bind(2, outcome.note.empty() ? std::optional<std::string>()
+                                                      : std::optional<std::string>(outcome.note))
+                        .bind(3, message.seq)
+                        .run();
+                    continue;
+                }
+                result.error = cut_error(outcome.error);
+                result.next_attempt_at = now + retry_delay(message.attempts + 1);
+                failed.bind(1, result.error)
+                    .bind(2, result.next_attempt_at)
+                    .bind(3, message.seq)
+                    .bind(4, claim)
+                    .run();
+            }
         });
-        if (outcome.delivered) {
-            ++report.delivered;
-        } else {
-            ++report.failed;
+        for (DeliveryAttempt& result : results) {
+            if (result.delivered) {
+                ++report.delivered;
+            } else {
+                ++report.failed;
+            }
+            report.attempts.push_back(std::move(result));
         }
-        report.attempts.push_back(std::move(result));
     }
     report.pending = count_pending(db);
     return report;

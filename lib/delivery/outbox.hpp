@@ -104,6 +104,15 @@ struct DeliverOptions {
     util::UnixTime now = 0;
     std::size_t limit = 100;     // at most this many attempts in one call
     bool ignore_backoff = false;  // also try messages whose retry time has not come
+    // For callers that queue many messages at once (send --bulk): up to
+    // `batch` messages are claimed in one write transaction and their
+    // outcomes recorded in another, instead of two commits each; messages
+    // for the outbox transport (files) are written on up to `parallel`
+    // threads at once (each waits on its fsync). Commands and hooks still
+    // run one at a time. The renderer must be safe to call from several
+    // threads when `parallel` > 1.
+    std::size_t batch = 1;
+    std::size_t parallel = 1;
 };
 
 struct DeliveryAttempt {

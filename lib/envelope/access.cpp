@@ -109,6 +109,24 @@ PartyAccess authenticate(store::Store& store, const std::string& envelope_id,
     return access;
 }
 
+std::string envelope_for_token(store::Store& store, const std::string& token) {
+    std::optional<std::string> id;
+    store.db().read([&] {
+        store::Statement q = store.db().prepare(
+            "SELECT e.id FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq"
+            " WHERE p.token_hash = ?");
+        q.bind(1, auth::token_hash(token));
+        if (q.step()) {
+            id = q.text(0);
+        }
+    });
+    if (!id) {
+        throw auth_failed("this token opens no envelope in this store",
+                          {"use the command line from your newest invitation"});
+    }
+    return *id;
+}
+
 void record_opened(store::Store& store, const PartyAccess& access, util::UnixTime now) {
     if (access.party().status != PartyStatus::invited) {
         return;

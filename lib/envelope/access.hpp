@@ -37,6 +37,11 @@ struct PartyAccess {
 PartyAccess authenticate(store::Store& store, const std::string& envelope_id,
                          const std::string& token, util::UnixTime now);
 
+// The envelope whose party holds `token` (looked up by the token's hash),
+// for `sign --batch`, which is given a token and no envelope. Throws
+// auth_failed when no party holds it.
+std::string envelope_for_token(store::Store& store, const std::string& token);
+
 // Records that the party opened the envelope (status opened, the time, an
 // audit event), once.
 void record_opened(store::Store& store, const PartyAccess& access, util::UnixTime now);

@@ -4,6 +4,7 @@
 #include "audit/trail.hpp"
 #include "crypto/cms.hpp"
 #include "delivery/outbox.hpp"
+#include "envelope/cms_signer.hpp"
 #include "envelope/envelope_json.hpp"
 #include "envelope/invite.hpp"
 #include "envelope/repository.hpp"
@@ -111,10 +112,7 @@ std::string complete_envelope(store::Store& store, const std::string& id,
         request.signing_time = now;
         const crypto::Credential& seal = pki.seal();
         const auto tmp = store.new_document_path();
-        const pdf::UpdateResult sealed = update.write(tmp, request, [&](const pdf::Sha256& d) {
-            return crypto::sign_cades_detached(d, seal.certificate.get(), seal.key.get(),
-                                               seal.chain_pointers());
-        });
+        const pdf::UpdateResult sealed = update.write(tmp, request, cms_signer(store, seal));
         store.adopt_document(tmp, sealed.sha256);
 
         bool done = false;

@@ -4,6 +4,7 @@
 #include "audit/trail.hpp"
 #include "crypto/cms.hpp"
 #include "delivery/outbox.hpp"
+#include "envelope/cms_signer.hpp"
 #include "envelope/field.hpp"
 #include "envelope/invite.hpp"
 #include "envelope/messages.hpp"
@@ -20,7 +21,6 @@
 #include <map>
 
 namespace signet::envelope {
-namespace {
 
 void check_ready(const Envelope& e) {
     for (const Party& p : e.parties) {
@@ -46,6 +46,8 @@ void check_ready(const Envelope& e) {
         }
     }
 }
+
+namespace {
 
 pdf::WidgetKind widget_kind(const Field& f) {
     switch (f.type) {
@@ -108,14 +110,12 @@ std::vector<pdf::WidgetSpec> widgets_for(const Envelope& e,
     return widgets;
 }
 
-struct Prepared {
-    std::string prepared_sha;
-    std::string certified_sha;
-};
+}  // namespace
 
-Prepared prepare_and_certify(store::Store& store, const Envelope& e,
-                             const std::vector<pdf::PageInfo>& pages,
-                             const crypto::OrganizationPki& pki, util::UnixTime now) {
+SentDocuments prepare_and_certify(store::Store& store, const Envelope& e,
+                                  const std::vector<pdf::PageInfo>& pages,
+                                  const crypto::OrganizationPki& pki, const std::string& organization,
+                                  util::UnixTime now) {
     const auto prepared_tmp = store.new_document_path();
     const pdf::PrepareResult prepared = pdf::prepare_document(
         store.document_path(e.document.sha256), widgets_for(e, pages), prepared_tmp);
@@ -124,7 +124,7 @@ Prepared prepare_and_certify(store::Store& store, const Envelope& e,
     pdf::IncrementalUpdate update(store.document_path(prepared.sha256));
     pdf::SignatureRequest request;
     request.field_name = k_certification_field;
-    request.name = store.organization().empty() ? e.owner : store.organization();
+    request.name = organization.empty() ? e.owner : organization;
     request.reason = "Prepared for signing by " + e.owner + ": " + e.title;
     request.signing_time = now;
     request.docmdp = 2;
@@ -136,16 +136,60 @@ Prepared prepare_and_certify(store::Store& store, const Envelope& e,
     const crypto::Credential& seal = pki.seal();
     const auto certified_tmp = store.new_document_path();
     const pdf::UpdateResult certified =
-        update.write(certified_tmp, request, [&](const pdf::Sha256& digest) {
-            return crypto::sign_cades_detached(digest, seal.certificate.get(), seal.key.get(),
-                                               seal.chain_pointers());
-        });
+        update.write(certified_tmp, request, cms_signer(store, seal));
     store.adopt_document(certified_tmp, certified.sha256);
     return {prepared.sha256, certified.sha256};
 }
 
+void record_sent(store::Store& store, const std::string& id, const SentDocuments& docs,
+                 util::UnixTime now, SendResult& result) {
+    const util::UnixTime expires = now + store.config().expires_in_days * 86400;
+    EnvelopeRepository repo(store.db());
+    const Envelope e = repo.load(id);
+    result.id = e.id;
+    if (e.status != EnvelopeStatus::draft) {
+        // Sent by another process meanwhile: its documents won.
+        result.already_sent = true;
+        result.status = std::string(to_string(e.status));
+        return;
+    }
+    const std::vector<const Party*> invited = next_turn(e);
+    const std::string waiting_for = roles_of(invited);
+    store.db()
+        .prepare("UPDATE envelopes SET status = 'sent', current_sha256 = ?, revisions = 2,"
+                 " expires_at = ?, waiting_since = ?, waiting_for = ?, updated_at = ?"
+                 " WHERE seq = ?")
+        .bind(1, docs.certified_sha)
+        .bind(2, expires)
+        .bind(3, now)
+        .bind(4, waiting_for)
+        .bind(5, now)
+        .bind(6, e.seq)
+        .run();
+    store::Statement revision = store.db().prepare(
+        "INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role, created_at)"
+        " VALUES (?, ?, ?, ?, NULL, ?)");
+    revision.bind(1, e.seq).bind(2, 1).bind(3, docs.prepared_sha).bind(4, "prepared").bind(5, now).run();
+    revision.bind(1, e.seq).bind(2, 2).bind(3, docs.certified_sha).bind(4, "certified").bind(5, now).run();
 
-}  // namespace
+    const audit::Actor actor = audit::current_actor();
+    const std::string head = audit::append_event(
+        store.db(), e.seq, actor, now,
+        {"sent", util::json_object([&](util::JsonWriter& w) {
+             w.field("prepared_sha256", docs.prepared_sha);
+             w.field("certified_sha256", docs.certified_sha);
+             w.field("expires_at", util::rfc3339_utc(expires));
+         }),
+         e.document.sha256, docs.certified_sha});
+    Envelope sent = e;
+    sent.expires_at = expires;
+    invite_parties(store, sent, invited, {"invitation", docs.certified_sha, head}, actor, now,
+                   result.warnings);
+    for (const Party* p : invited) {
+        result.invited.push_back(p->role);
+    }
+    result.status = "sent";
+}
 
 SendReport send_envelopes(store::Store& store, const std::vector<std::string>& ids) {
     if (ids.empty()) {
@@ -183,55 +227,9 @@ SendReport send_envelopes(store::Store& store, const std::vector<std::string>& i
         const util::UnixTime now = util::now();
         EnvelopeRepository reader(store.db());
         const std::vector<pdf::PageInfo> pages = reader.document_pages(draft.document.sha256);
-        const Prepared docs = prepare_and_certify(store, draft, pages, *pki, now);
-        const util::UnixTime expires = now + store.config().expires_in_days * 86400;
-
-        store.db().write([&] {
-            EnvelopeRepository repo(store.db());
-            const Envelope e = repo.load(draft.id);
-            if (e.status != EnvelopeStatus::draft) {
-                // Sent by another process meanwhile: its documents won.
-                result.already_sent = true;
-                result.status = std::string(to_string(e.status));
-                return;
-            }
-            const std::vector<const Party*> invited = next_turn(e);
-            const std::string waiting_for = roles_of(invited);
-            store.db()
-                .prepare("UPDATE envelopes SET status = 'sent', current_sha256 = ?, revisions = 2,"
-                         " expires_at = ?, waiting_since = ?, waiting_for = ?, updated_at = ?"
-                         " WHERE seq = ?")
-                .bind(1, docs.certified_sha)
-                .bind(2, expires)
-                .bind(3, now)
-                .bind(4, waiting_for)
-                .bind(5, now)
-                .bind(6, e.seq)
-                .run();
-            store::Statement revision = store.db().prepare(
-                "INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role, created_at)"
-                " VALUES (?, ?, ?, ?, NULL, ?)");
-            revision.bind(1, e.seq).bind(2, 1).bind(3, docs.prepared_sha).bind(4, "prepared").bind(5, now).run();
-            revision.bind(1, e.seq).bind(2, 2).bind(3, docs.certified_sha).bind(4, "certified").bind(5, now).run();
-
-            const audit::Actor actor = audit::current_actor();
-            const std::string head = audit::append_event(
-                store.db(), e.seq, actor, now,
-                {"sent", util::json_object([&](util::JsonWriter& w) {
-                     w.field("prepared_sha256", docs.prepared_sha);
-                     w.field("certified_sha256", docs.certified_sha);
-                     w.field("expires_at", util::rfc3339_utc(expires));
-                 }),
-                 e.document.sha256, docs.certified_sha});
-            Envelope sent = e;
-            sent.expires_at = expires;
-            invite_parties(store, sent, invited, {"invitation", docs.certified_sha, head}, actor, now,
-                           result.warnings);
-            for (const Party* p : invited) {
-                result.invited.push_back(p->role);
-            }
-            result.status = "sent";
-        });
+        const SentDocuments docs =
+            prepare_and_certify(store, draft, pages, *pki, store.organization(), now);
+        store.db().write([&] { record_sent(store, draft.id, docs, now, result); });
         results.push_back(result);
     }
     const delivery::DeliveryReport delivered =

@@ -7,6 +7,7 @@
 #include "crypto/passphrase.hpp"
 #include "crypto/pki.hpp"
 #include "delivery/outbox.hpp"
+#include "envelope/cms_signer.hpp"
 #include "envelope/completion.hpp"
 #include "envelope/field.hpp"
 #include "envelope/invite.hpp"
@@ -219,16 +220,207 @@ pdf::UpdateResult write_update(store::Store& store, const Envelope& e, const Par
     request.reason = "Signed by " + party.name + " (" + party.role + "): " + e.title;
     request.signing_time = now;
     request.lock_fields = locks;
-    const std::vector<X509*> chain = signer.chain_pointers();
-    return update.write(output, request, [&](const pdf::Sha256& digest) {
-        return crypto::sign_cades_detached(digest, signer.certificate.get(), signer.key.get(),
-                                           chain);
-    });
+    return update.write(output, request, cms_signer(store, signer));
 }
 
 std::string masked_code_contact(const Party& p) {
     const std::optional<std::string>& contact = p.auth == AuthMethod::sms ? p.phone : p.email;
     return contact ? masked_contact(*contact) : "-";
+}
+
+// A signer's inputs checked against one envelope: nothing is written
+// until every envelope of a call has passed this.
+struct CheckedInput {
+    SigningReview review;
+    SignerImages images;
+    std::map<std::string, std::string> values;
+};
+
+CheckedInput check_input(store::Store& store, const PartyAccess& access, const SignInput& input,
+                         util::UnixTime now, bool code_needed) {
+    CheckedInput checked;
+    checked.review = review_signing(store, access);
+    check_values(checked.review, input);
+    std::vector<MissingInput> missing = missing_inputs(checked.review, input);
+    if (!code_needed) {
+        missing.erase(std::remove_if(missing.begin(), missing.end(),
+                                     [](const MissingInput& m) {
+                                         return m.kind == MissingInput::Kind::code;
+                                     }),
+                      missing.end());
+    }
+    // Name everything that is missing at once.
+    if (!missing.empty()) {
+        std::string what;
+        for (const MissingInput& m : missing) {
+            what += (what.empty() ? "" : "; ") + m.what;
+        }
+        throw bad_input("cannot sign envelope " + checked.review.envelope_id +
+                            " yet: missing " + what,
+                        {"at a terminal, signet sign asks for what is missing"});
+    }
+    checked.images = load_images(checked.review, input);
+    const std::string date_signed =
+        util::format_in_zone(now, store.config().timezone, store.config().date_format);
+    checked.values = field_values(checked.review, access.party(), input, date_signed);
+    return checked;
+}
+
+// Who signs and how they proved it, the same for every envelope of a call.
+struct SigningStep {
+    const crypto::Credential& signer;
+    std::string serial;            // the signer's certificate, hex
+    std::string authenticated_by;  // for the audit trail
+    bool own_certificate = false;
+};
+
+// Writes one party's update on the newest revision and records it in one
+// transaction (party signed, fields filled, revision, audit event, next
+// invitations). Completion and delivery are the caller's.
+SignResult record_step(store::Store& store, const PartyAccess& access, const CheckedInput& checked,
+                       const SigningStep& step, util::UnixTime now) {
+    const Party& party = access.party();
+    PageRotation geometry;
+    {
+        EnvelopeRepository repo(store.db());
+        geometry.pages = repo.document_pages(access.envelope.document.sha256);
+    }
+
+    SignResult result;
+    result.envelope_id = checked.review.envelope_id;
+    result.role = party.role;
+    result.certificate_serial = step.serial;
+    std::string base = access.envelope.document.current_sha256;
+    bool recorded = false;
+    for (int attempt = 0; attempt < k_max_attempts && !recorded; ++attempt) {
+        const auto tmp = store.new_document_path();
+        const pdf::UpdateResult written = write_update(
+            store, access.envelope, party, base, checked.values, checked.images, step.signer, geometry, now, tmp);
+        store.adopt_document(tmp, written.sha256);
+
+        store.db().write([&] {
+            EnvelopeRepository repo(store.db());
+            Envelope e = repo.load(checked.review.envelope_id);
+            const Party* now_party = e.find_party(party.role);
+            if (is_final(e.status) || now_party == nullptr ||
+                now_party->status == PartyStatus::signed_ ||
+                now_party->status == PartyStatus::declined ||
+                now_party->status == PartyStatus::locked) {
+                throw not_allowed("envelope " + e.id + " changed while signing: it is " +
+                                  std::string(to_string(e.status)) + " and party \"" + party.role +
+                                  "\" is " +
+                                  (now_party ? std::string(to_string(now_party->status)) : "gone"));
+            }
+            if (e.document.current_sha256 != base) {
+                // A party of the same turn signed first: sign on top of it.
+                base = e.document.current_sha256;
+                return;
+            }
+            const int revision = e.document.revisions + 1;
+            store.db()
+                .prepare("UPDATE parties SET status = 'signed', acted_at = ?,"
+                         " certificate_serial = ?, code_hash = NULL, code_expires_at = NULL"
+                         " WHERE envelope_seq = ? AND role = ?")
+                .bind(1, now)
+                .bind(2, result.certificate_serial)
+                .bind(3, e.seq)
+                .bind(4, party.role)
+                .run();
+            store::Statement fill = store.db().prepare(
+                "UPDATE fields SET filled = 1, value = COALESCE(?, value)"
+                " WHERE envelope_seq = ? AND name = ?");
+            for (const Field& f : checked.review.fields) {
+                const auto v = checked.values.find(f.name);
+                const bool has_image = (is_image_type(f.type) &&
+                                        (checked.images.signature || checked.images.typed)) ||
+                                       (f.type == FieldType::stamp && checked.images.stamp);
+                if (v == checked.values.end() && !has_image) {
+                    continue;
+                }
+                fill.bind(1, v == checked.values.end() ? std::optional<std::string>()
+                                                : std::optional<std::string>(v->second))
+                    .bind(2, e.seq)
+                    .bind(3, f.name)
+                    .run();
+                fill.reset();
+            }
+            store.db()
+                .prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
+                         " created_at) VALUES (?, ?, ?, 'signed', ?, ?)")
+                .bind(1, e.seq)
+                .bind(2, revision)
+                .bind(3, written.sha256)
+                .bind(4, party.role)
+                .bind(5, now)
+                .run();
+
+            audit::Actor actor = audit::current_actor();
+            actor.name = "party:" + party.role;
+            const std::string head = audit::append_event(
+                store.db(), e.seq, actor, now,
+                {"signed", util::json_object([&](util::JsonWriter& w) {
+                     w.field("role", party.role);
+                     w.field("name", party.name);
+                     w.field("authenticated_by", step.authenticated_by);
+                     w.field("certificate_serial", result.certificate_serial);
+                     w.field("certificate_subject",
+                             crypto::subject_line(step.signer.certificate.get()));
+                     w.field("own_certificate", step.own_certificate);
+                     w.field("consent", true);
+                     w.field("signature", checked.images.typed ? "typed" : "image");
+                     w.field("stamp", checked.images.stamp.has_value());
+                     w.key("fields").begin_object();
+                     for (const auto& [name, value] : checked.values) {
+                         w.field(name, value);
+                     }
+                     w.end_object();
+                     w.field("revision", revision);
+                 }),
+                 base, written.sha256});
+
+            // Who acts next, with this party's signature counted.
+            for (Party& p : e.parties) {
+                if (p.role == party.role) {
+                    p.status = PartyStatus::signed_;
+                }
+            }
+            e.document.current_sha256 = written.sha256;
+            const std::vector<const Party*> turn = next_turn(e);
+            std::vector<const Party*> to_invite;
+            for (const Party* p : turn) {
+                if (p->status == PartyStatus::waiting) {
+                    to_invite.push_back(p);
+                }
+            }
+            store.db()
+                .prepare("UPDATE envelopes SET status = 'in_progress', current_sha256 = ?,"
+                         " revisions = ?, waiting_for = ?, waiting_since = CASE WHEN ? THEN ?"
+                         " ELSE waiting_since END, updated_at = ? WHERE seq = ?")
+                .bind(1, written.sha256)
+                .bind(2, revision)
+                .bind(3, roles_of(turn))
+                .bind(4, !to_invite.empty() || turn.empty())
+                .bind(5, now)
+                .bind(6, now)
+                .bind(7, e.seq)
+                .run();
+            std::vector<std::string> warnings;
+            invite_parties(store, e, to_invite, {"invitation", written.sha256, head}, actor, now,
+                           warnings);
+            for (const Party* p : to_invite) {
+                result.invited.push_back(p->role);
+            }
+            result.completed = turn.empty();
+            result.status = "in_progress";
+            result.sha256 = written.sha256;
+            recorded = true;
+        });
+    }
+    if (!recorded) {
+        throw Error(ErrorKind::busy, "envelope " + checked.review.envelope_id +
+                                         " kept changing while signing; nothing was signed");
+    }
+    return result;
 }
 
 }  // namespace
@@ -320,179 +512,123 @@ void check_values(const SigningReview& review, const SignInput& input) {
 
 SignResult sign_envelope(store::Store& store, const PartyAccess& access, const SignInput& input,
                          util::UnixTime now) {
-    const SigningReview review = review_signing(store, access);
-    check_values(review, input);
-    const std::vector<MissingInput> missing = missing_inputs(review, input);
-    // Name everything that is missing at once.
-    if (!missing.empty()) {
-        std::string what;
-        for (const MissingInput& m : missing) {
-            what += (what.empty() ? "" : "; ") + m.what;
-        }
-        throw bad_input("cannot sign envelope " + review.envelope_id + " yet: missing " + what,
-                        {"at a terminal, signet sign asks for what is missing"});
-    }
-    const SignerImages images = load_images(review, input);
-    const Party& party = access.party();
-    const std::string date_signed =
-        util::format_in_zone(now, store.config().timezone, store.config().date_format);
-    const std::map<std::string, std::string> values =
-        field_values(review, party, input, date_signed);
-
+    const CheckedInput checked = check_input(store, access, input, now, /*code_needed=*/true);
     // Only now, with every input right, does the code count.
     check_code(store, access, *input.code, now);
 
     const crypto::OrganizationPki pki = load_pki(store);
+    const Party& party = access.party();
     const crypto::Credential signer = signer_credential(pki, party, input, now);
-    PageRotation geometry;
-    {
-        EnvelopeRepository repo(store.db());
-        geometry.pages = repo.document_pages(access.envelope.document.sha256);
-    }
-
-    SignResult result;
-    result.envelope_id = review.envelope_id;
-    result.role = party.role;
-    result.certificate_serial = crypto::serial_hex(signer.certificate.get());
-    std::string base = access.envelope.document.current_sha256;
-    bool recorded = false;
-    for (int attempt = 0; attempt < k_max_attempts && !recorded; ++attempt) {
-        const auto tmp = store.new_document_path();
-        const pdf::UpdateResult written = write_update(
-            store, access.envelope, party, base, values, images, signer, geometry, now, tmp);
-        store.adopt_document(tmp, written.sha256);
-
-        store.db().write([&] {
-            EnvelopeRepository repo(store.db());
-            Envelope e = repo.load(review.envelope_id);
-            const Party* now_party = e.find_party(party.role);
-            if (is_final(e.status) || now_party == nullptr ||
-                now_party->status == PartyStatus::signed_ ||
-                now_party->status == PartyStatus::declined ||
-                now_party->status == PartyStatus::locked) {
-                throw not_allowed("envelope " + e.id + " changed while signing: it is " +
-                                  std::string(to_string(e.status)) + " and party \"" + party.role +
-                                  "\" is " +
-                                  (now_party ? std::string(to_string(now_party->status)) : "gone"));
-            }
-            if (e.document.current_sha256 != base) {
-                // A party of the same turn signed first: sign on top of it.
-                base = e.document.current_sha256;
-                return;
-            }
-            const int revision = e.document.revisions + 1;
-            store.db()
-                .prepare("UPDATE parties SET status = 'signed', acted_at = ?,"
-                         " certificate_serial = ?, code_hash = NULL, code_expires_at = NULL"
-                         " WHERE envelope_seq = ? AND role = ?")
-                .bind(1, now)
-                .bind(2, result.certificate_serial)
-                .bind(3, e.seq)
-                .bind(4, party.role)
-                .run();
-            store::Statement fill = store.db().prepare(
-                "UPDATE fields SET filled = 1, value = COALESCE(?, value)"
-                " WHERE envelope_seq = ? AND name = ?");
-            for (const Field& f : review.fields) {
-                const auto v = values.find(f.name);
-                const bool has_image = (is_image_type(f.type) &&
-                                        (images.signature || images.typed)) ||
-                                       (f.type == FieldType::stamp && images.stamp);
-                if (v == values.end() && !has_image) {
-                    continue;
-                }
-                fill.bind(1, v == values.end() ? std::optional<std::string>()
-                                                : std::optional<std::string>(v->second))
-                    .bind(2, e.seq)
-                    .bind(3, f.name)
-                    .run();
-                fill.reset();
-            }
-            store.db()
-                .prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
-                         " created_at) VALUES (?, ?, ?, 'signed', ?, ?)")
-                .bind(1, e.seq)
-                .bind(2, revision)
-                .bind(3, written.sha256)
-                .bind(4, party.role)
-                .bind(5, now)
-                .run();
-
-            audit::Actor actor = audit::current_actor();
-            actor.name = "party:" + party.role;
-            const std::string head = audit::append_event(
-                store.db(), e.seq, actor, now,
-                {"signed", util::json_object([&](util::JsonWriter& w) {
-                     w.field("role", party.role);
-                     w.field("name", party.name);
-                     w.field("authenticated_by",
-                             std::string("token and one-time code by ") +
-                                 (party.auth == AuthMethod::sms ? "sms" : "email"));
-                     w.field("certificate_serial", result.certificate_serial);
-                     w.field("certificate_subject",
-                             crypto::subject_line(signer.certificate.get()));
-                     w.field("own_certificate", input.p12.has_value());
-                     w.field("consent", true);
-                     w.field("signature", input.signature_text ? "typed" : "image");
-                     w.field("stamp", images.stamp.has_value());
-                     w.key("fields").begin_object();
-                     for (const auto& [name, value] : values) {
-                         w.field(name, value);
-                     }
-                     w.end_object();
-                     w.field("revision", revision);
-                 }),
-                 base, written.sha256});
-
-            // Who acts next, with this party's signature counted.
-            for (Party& p : e.parties) {
-                if (p.role == party.role) {
-                    p.status = PartyStatus::signed_;
-                }
-            }
-            e.document.current_sha256 = written.sha256;
-            const std::vector<const Party*> turn = next_turn(e);
-            std::vector<const Party*> to_invite;
-            for (const Party* p : turn) {
-                if (p->status == PartyStatus::waiting) {
-                    to_invite.push_back(p);
-                }
-            }
-            store.db()
-                .prepare("UPDATE envelopes SET status = 'in_progress', current_sha256 = ?,"
-                         " revisions = ?, waiting_for = ?, waiting_since = CASE WHEN ? THEN ?"
-                         " ELSE waiting_since END, updated_at = ? WHERE seq = ?")
-                .bind(1, written.sha256)
-                .bind(2, revision)
-                .bind(3, roles_of(turn))
-                .bind(4, !to_invite.empty() || turn.empty())
-                .bind(5, now)
-                .bind(6, now)
-                .bind(7, e.seq)
-                .run();
-            std::vector<std::string> warnings;
-            invite_parties(store, e, to_invite, {"invitation", written.sha256, head}, actor, now,
-                           warnings);
-            for (const Party* p : to_invite) {
-                result.invited.push_back(p->role);
-            }
-            result.completed = turn.empty();
-            result.status = "in_progress";
-            result.sha256 = written.sha256;
-            recorded = true;
-        });
-    }
-    if (!recorded) {
-        throw Error(ErrorKind::busy, "envelope " + review.envelope_id +
-                                         " kept changing while signing; nothing was signed");
-    }
+    const SigningStep step{signer, crypto::serial_hex(signer.certificate.get()),
+                           std::string("token and one-time code by ") +
+                               (party.auth == AuthMethod::sms ? "sms" : "email"),
+                           input.p12.has_value()};
+    SignResult result = record_step(store, access, checked, step, now);
     if (result.completed) {
-        result.final_sha256 = complete_envelope(store, review.envelope_id, pki, now);
+        result.final_sha256 = complete_envelope(store, result.envelope_id, pki, now);
         result.status = "completed";
     }
     const delivery::DeliveryReport delivered =
         delivery::deliver_pending(store, message_renderer(store), util::now(), 100);
     result.undelivered = delivered.failed;
+    return result;
+}
+
+BatchReview review_batch(store::Store& store, const std::string& token, util::UnixTime now) {
+    const std::string anchor_id = envelope_for_token(store, token);
+    BatchReview review{authenticate(store, anchor_id, token, now), "", "", {}};
+    const Party& me = review.anchor.party();
+    const bool by_sms = me.auth == AuthMethod::sms;
+    const std::optional<std::string>& contact = by_sms ? me.phone : me.email;
+    review.code_channel = by_sms ? "sms" : "mail";
+    review.code_to = masked_code_contact(me);
+    if (!contact) {
+        throw bad_input("party \"" + me.role + "\" has auth=" + std::string(to_string(me.auth)) +
+                        " but no " + (by_sms ? "phone" : "email"));
+    }
+    std::vector<std::pair<std::string, std::string>> waiting;  // envelope id, role
+    store.db().read([&] {
+        store::Statement q = store.db().prepare(
+            "SELECT e.id, p.role FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq"
+            " WHERE p.status IN ('invited', 'opened') AND p.action = 'sign' AND p.auth = ?"
+            " AND (CASE WHEN p.auth = 'sms' THEN p.phone ELSE p.email END) = ?"
+            " AND e.status IN ('sent', 'in_progress') AND (e.expires_at IS NULL OR e.expires_at > ?)"
+            " ORDER BY e.seq");
+        q.bind(1, std::string(to_string(me.auth))).bind(2, *contact).bind(3, now);
+        while (q.step()) {
+            waiting.emplace_back(q.text(0), q.text(1));
+        }
+    });
+    EnvelopeRepository repo(store.db());
+    auto entry_for = [&](const Envelope& e, const std::string& role) {
+        BatchEntry entry{e.id, e.title, role, "", e.document.current_sha256};
+        for (const Party& p : e.parties) {
+            if (p.role != role) {
+                entry.counterparties += (entry.counterparties.empty() ? "" : ", ") + p.name;
+            }
+        }
+        return entry;
+    };
+    for (const auto& [id, role] : waiting) {
+        if (id != anchor_id) {
+            review.entries.push_back(entry_for(repo.load(id), role));
+        }
+    }
+    review.entries.push_back(entry_for(review.anchor.envelope, review.anchor.role));
+    return review;
+}
+
+BatchResult sign_batch(store::Store& store, const BatchReview& review, const SignInput& input,
+                       util::UnixTime now, const BatchProgress& progress) {
+    // Every envelope checked before anything is signed.
+    std::vector<std::pair<PartyAccess, CheckedInput>> work;
+    for (const BatchEntry& entry : review.entries) {
+        PartyAccess access{EnvelopeRepository(store.db()).load(entry.envelope_id), entry.role};
+        SignInput own = input;
+        own.values.clear();
+        for (const Field& f : access.envelope.fields) {
+            const auto given = input.values.find(f.name);
+            if (f.role == entry.role && given != input.values.end()) {
+                own.values.insert(*given);
+            }
+        }
+        CheckedInput checked = check_input(store, access, own, now, /*code_needed=*/false);
+        work.emplace_back(std::move(access), std::move(checked));
+    }
+    if (!input.code) {
+        throw bad_input("cannot sign the batch yet: missing the one-time code (--code)",
+                        {"ask for one: signet sign --batch --send-code"});
+    }
+    check_code(store, review.anchor, *input.code, now);
+
+    const crypto::OrganizationPki pki = load_pki(store);
+    const Party& me = review.anchor.party();
+    const crypto::Credential signer = signer_credential(pki, me, input, now);
+    const SigningStep step{signer, crypto::serial_hex(signer.certificate.get()),
+                           "batch: the token of envelope " + review.anchor.envelope.id +
+                               " and one-time code by " +
+                               (me.auth == AuthMethod::sms ? "sms" : "email"),
+                           input.p12.has_value()};
+    BatchResult result;
+    for (auto& [access, checked] : work) {
+        SignResult r = record_step(store, access, checked, step, now);
+        if (r.completed) {
+            r.final_sha256 = complete_envelope(store, r.envelope_id, pki, now);
+            r.status = "completed";
+        }
+        result.envelopes.push_back(r);
+        if (progress) {
+            progress(result.envelopes.size(), work.size(), result.envelopes.back());
+        }
+        // Deliver as we go: the next parties hear at once, and a long batch
+        // does not leave a thousand messages for the end.
+        if (result.envelopes.size() % 50 == 0) {
+            result.undelivered +=
+                delivery::deliver_pending(store, message_renderer(store), util::now(), 500).failed;
+        }
+    }
+    result.undelivered +=
+        delivery::deliver_pending(store, message_renderer(store), util::now(), 1000).failed;
     return result;
 }
 

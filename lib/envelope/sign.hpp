@@ -12,6 +12,7 @@
 #include "util/time.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -91,5 +92,47 @@ struct SignResult {
 // written), not_allowed when the envelope moved on meanwhile.
 SignResult sign_envelope(store::Store& store, const PartyAccess& access, const SignInput& input,
                          util::UnixTime now);
+
+// sign --batch: the company's signatory with hundreds of envelopes waiting
+// signs them all after one authentication and one review.
+struct BatchEntry {
+    std::string envelope_id;
+    std::string title;
+    std::string role;
+    std::string counterparties;  // the other parties' names, comma-separated
+    std::string sha256;          // the revision to be signed
+};
+
+struct BatchReview {
+    PartyAccess anchor;         // the party the token opens
+    std::string code_channel;   // "mail" or "sms"
+    std::string code_to;        // the contact, partly hidden
+    // Every envelope whose turn it is for a party with the same contact
+    // (the one codes go to) as the anchor, the anchor's own envelope last:
+    // its token stays valid until the end, so an interrupted batch is
+    // resumed by running the same command again.
+    std::vector<BatchEntry> entries;
+};
+
+// Authenticates the token alone (the envelope is found by the token) and
+// lists the envelopes waiting for the same person. Throws as authenticate().
+BatchReview review_batch(store::Store& store, const std::string& token, util::UnixTime now);
+
+struct BatchResult {
+    std::vector<SignResult> envelopes;  // in the order signed
+    int undelivered = 0;
+};
+
+// Called after each envelope is signed: how many are done, of how many.
+using BatchProgress = std::function<void(std::size_t done, std::size_t total,
+                                         const SignResult& last)>;
+
+// Checks the inputs against every envelope of the review first (one bad
+// envelope: bad_input naming it, nothing signed), then the code once, then
+// signs each envelope in turn — its own update, signature, audit event,
+// next invitations and completion — with one certificate issued for the
+// signer. Values given for fields that an envelope lacks are ignored there.
+BatchResult sign_batch(store::Store& store, const BatchReview& review, const SignInput& input,
+                       util::UnixTime now, const BatchProgress& progress = {});
 
 }  // namespace signet::envelope

@@ -369,11 +369,10 @@ std::string default_config_text(const Config& config) {
     text += "\n";
     text += "# An RFC 3161 time-stamping client: with it every signature carries a\n";
     text += "# timestamp that proves when it was made (PAdES B-T). Run without a shell,\n";
-    text += "# a TimeStampReq (DER) on stdin, the TimeStampResp (DER) on stdout.\n";
-    text += "#timestamp:\n";
-    text += "#  command: [curl, -sS, --fail, -H, \"Content-Type: application/timestamp-query\",\n";
-    text += "#            --data-binary, \"@-\", https://tsa.example.test/tsr]\n";
-    text += "#  timeout: 20\n";
+    text += "# a TimeStampReq (DER) on stdin, the TimeStampResp (DER) on stdout, e.g.\n";
+    text += "# [curl, -sS, --fail, -H, \"Content-Type: application/timestamp-query\",\n";
+    text += "# --data-binary, \"@-\", https://tsa.example.test/tsr].\n";
+    text += "#timestamp: {command: [/usr/local/bin/tsa-client], timeout: 20}\n";
     return text;
 }
 

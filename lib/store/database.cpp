@@ -9,6 +9,9 @@ namespace signet::store {
 
 namespace {
 constexpr int k_busy_timeout_ms = 10000;
+// Idle statements kept per SQL text (more than one only while the same
+// query is open twice at once, as in a nested loop).
+constexpr std::size_t k_idle_per_query = 4;
 }
 
 [[noreturn]] void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
@@ -32,9 +35,19 @@ Statement::Statement(sqlite3* db, std::string_view sql) : m_db(db) {
     }
 }
 
-Statement::~Statement() { sqlite3_finalize(m_stmt); }
+Statement::Statement(Database& owner, sqlite3* db, sqlite3_stmt* stmt, std::string sql)
+    : m_db(db), m_stmt(stmt), m_owner(&owner), m_sql(std::move(sql)) {}
 
-Statement::Statement(Statement&& other) noexcept : m_db(other.m_db), m_stmt(other.m_stmt) {
+Statement::~Statement() {
+    if (m_owner != nullptr && m_stmt != nullptr) {
+        m_owner->release(std::move(m_sql), m_stmt);
+    } else {
+        sqlite3_finalize(m_stmt);
+    }
+}
+
+Statement::Statement(Statement&& other) noexcept
+    : m_db(other.m_db), m_stmt(other.m_stmt), m_owner(other.m_owner), m_sql(std::move(other.m_sql)) {
     other.m_stmt = nullptr;
 }
 
@@ -152,7 +165,47 @@ Database::Database(const std::filesystem::path& file, bool create) : m_file(file
     exec("PRAGMA foreign_keys=ON");
 }
 
-Database::~Database() { sqlite3_close(m_db); }
+Database::~Database() {
+    for (auto& [sql, statements] : m_idle) {
+        for (sqlite3_stmt* stmt : statements) {
+            sqlite3_finalize(stmt);
+        }
+    }
+    sqlite3_close(m_db);
+}
+
+Statement Database::prepare(std::string_view sql) {
+    std::string key(sql);
+    auto it = m_idle.find(key);
+    if (it != m_idle.end() && !it->second.empty()) {
+        sqlite3_stmt* stmt = it->second.back();
+        it->second.pop_back();
+        return Statement(*this, m_db, stmt, std::move(key));
+    }
+    sqlite3_stmt* stmt = nullptr;
+    const int rc = sqlite3_prepare_v3(m_db, key.data(), static_cast<int>(key.size()),
+                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    if (rc != SQLITE_OK) {
+        sqlite3_finalize(stmt);
+        throw_sqlite_error(m_db, rc, "preparing a query");
+    }
+    return Statement(*this, m_db, stmt, std::move(key));
+}
+
+void Database::release(std::string sql, sqlite3_stmt* stmt) noexcept {
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    try {
+        std::vector<sqlite3_stmt*>& idle = m_idle[std::move(sql)];
+        if (idle.size() < k_idle_per_query) {
+            idle.push_back(stmt);
+            return;
+        }
+    } catch (...) {
+        // Out of memory: the statement is finalized instead.
+    }
+    sqlite3_finalize(stmt);
+}
 
 void Database::exec(std::string_view sql) {
     char* err = nullptr;

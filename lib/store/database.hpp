@@ -8,11 +8,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 struct sqlite3;
 struct sqlite3_stmt;
 
 namespace signet::store {
+
+class Database;
 
 class Statement {
 public:
@@ -51,8 +55,14 @@ public:
     bool is_null(int column) const;
 
 private:
+    friend class Database;
+    // A statement of Database::prepare's cache, given back to it when done.
+    Statement(Database& owner, sqlite3* db, sqlite3_stmt* stmt, std::string sql);
+
     sqlite3* m_db;
     sqlite3_stmt* m_stmt = nullptr;
+    Database* m_owner = nullptr;
+    std::string m_sql;  // the cache's key, when m_owner is set
 };
 
 class Database {
@@ -64,7 +74,11 @@ public:
     Database(const Database&) = delete;
     Database& operator=(const Database&) = delete;
 
-    Statement prepare(std::string_view sql) { return Statement(m_db, sql); }
+    // A prepared statement for sql. Statements are kept after use (reset,
+    // bindings cleared) and handed out again for the same text, so a query
+    // run once per envelope is compiled once per connection. A Statement
+    // must not outlive its Database.
+    Statement prepare(std::string_view sql);
     void exec(std::string_view sql);
 
     // Runs fn inside BEGIN IMMEDIATE ... COMMIT: the write lock is taken up
@@ -90,10 +104,15 @@ public:
     sqlite3* handle() { return m_db; }
 
 private:
+    friend class Statement;
+    // Takes back a statement of the cache (reset, bindings cleared).
+    void release(std::string sql, sqlite3_stmt* stmt) noexcept;
+
     // Runs fn between `begin` and COMMIT, rolling back when it throws.
     void transaction(const char* begin, const std::function<void()>& fn);
 
     sqlite3* m_db = nullptr;
+    std::unordered_map<std::string, std::vector<sqlite3_stmt*>> m_idle;  // by SQL text
     std::filesystem::path m_file;
 };
 

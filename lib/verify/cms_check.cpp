@@ -183,6 +183,13 @@ bool check_token(const Token& t, const std::string& digest, X509_STORE* trusted,
     if (!check.trusted) {
         problem = "the timestamp authority \"" + crypto::subject_line(t.tsa.get()) +
                   "\" is not trusted: " + check.problem;
+    } else if (X509_check_purpose(t.tsa.get(), X509_PURPOSE_TIMESTAMP_SIGN, 0) != 1) {
+        // RFC 3161 2.3: only a certificate made for time stamping proves a time.
+        crypto::clear_openssl_errors();
+        tsa_trusted = false;
+        problem = "the timestamp authority \"" + crypto::subject_line(t.tsa.get()) +
+                  "\" signed with a certificate not made for time stamping (extended key "
+                  "usage timeStamping, critical)";
     }
     return true;
 }

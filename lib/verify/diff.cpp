@@ -72,6 +72,7 @@ struct Node {
     unsigned roles = 0;
     std::set<std::string> owners;  // field names, for fields, widgets and appearances
     int page = 0;                  // for pages, annotation lists and annotations
+    std::string via;               // for "other" objects: the entry they hang from
 };
 
 // The roles of every object reachable in one revision.
@@ -106,14 +107,16 @@ public:
             if (key == "/Pages" || key == "/AcroForm" || key == "/Type") {
                 continue;
             }
-            reach(value, key == "/DSS" ? r_dss : key == "/Metadata" ? r_metadata : r_other, "");
+            reach(value, key == "/DSS" ? r_dss : key == "/Metadata" ? r_metadata : r_other, "", 0,
+                  "the catalog's " + key);
         }
         if (acroform.isDictionary()) {
             for (auto& [key, value] : acroform.ditems()) {
                 if (key == "/Fields") {
                     continue;
                 }
-                reach(value, key == "/DR" ? r_form_resources : r_other, "");
+                reach(value, key == "/DR" ? r_form_resources : r_other, "", 0,
+                      "the form dictionary's " + key);
             }
         }
         for (auto& [og, parts] : m_field_parts) {
@@ -128,12 +131,12 @@ public:
                             reach(v, r_sigdict, name);
                         }
                     } else {
-                        reach(value, r_other, name);
+                        reach(value, r_other, name, 0, "the field \"" + name + "\"'s " + key);
                     }
                 } else if (key == "/V") {
                     reach(value, r_field_value, name);
                 } else {
-                    reach(value, r_other, name);
+                    reach(value, r_other, name, 0, "the field \"" + name + "\"'s " + key);
                 }
             }
         }
@@ -153,6 +156,8 @@ public:
         return n == nullptr ? 0 : n->roles;
     }
     QPDFObjGen root() const { return m_root; }
+    // True when the document was too big to map: nothing can be judged.
+    bool incomplete() const { return m_incomplete; }
     // The field named by a field or widget object.
     std::string field_name(QPDFObjGen og) const {
         auto it = m_field_name.find(og);
@@ -207,6 +212,7 @@ private:
     void walk_field(QPDFObjectHandle f, const std::string& parent, std::string ft,
                     std::size_t depth) {
         if (!f.isDictionary() || depth > k_max_depth) {
+            m_incomplete = m_incomplete || depth > k_max_depth;
             return;
         }
         if (f.isIndirect() && !m_seen_fields.insert(f.getObjGen()).second) {
@@ -251,6 +257,7 @@ private:
 
     void walk_pages(QPDFObjectHandle node, std::size_t depth) {
         if (!node.isDictionary() || depth > k_max_depth) {
+            m_incomplete = m_incomplete || depth > k_max_depth;
             return;
         }
         if (node.isIndirect() && !m_structural.insert(node.getObjGen()).second) {
@@ -316,7 +323,8 @@ private:
 
     // Marks every indirect object reachable from h with `role`, stopping at
     // the document's structure (pages, fields, annotations, catalog).
-    void reach(QPDFObjectHandle h, unsigned role, const std::string& owner, int page = 0) {
+    void reach(QPDFObjectHandle h, unsigned role, const std::string& owner, int page = 0,
+               const std::string& via = "") {
         std::vector<QPDFObjectHandle> stack{h};
         std::set<QPDFObjGen>& seen = m_reached[role];
         std::size_t steps = 0;
@@ -336,6 +344,9 @@ private:
                 if (page != 0 && n.page == 0) {
                     n.page = page;
                 }
+                if (!via.empty() && n.via.empty()) {
+                    n.via = via;
+                }
                 if (!seen.insert(og).second && owner.empty()) {
                     continue;
                 }
@@ -343,19 +354,31 @@ private:
                     continue;
                 }
             }
+            // Only what can lead further: numbers, names and strings of big
+            // arrays (font widths) are skipped here, not pushed.
+            auto container = [](QPDFObjectHandle& x) {
+                return x.isIndirect() || x.isArray() || x.isDictionary();
+            };
             if (o.isStream()) {
                 stack.push_back(o.getDict());
             } else if (o.isDictionary()) {
-                for (auto& [key, value] : o.ditems()) {
-                    if (key != "/Parent" && key != "/P") {
+                for (auto& [key, value] : o.getDictAsMap()) {
+                    if (key != "/Parent" && key != "/P" && container(value)) {
                         stack.push_back(value);
                     }
                 }
             } else if (o.isArray()) {
-                for (QPDFObjectHandle item : o.aitems()) {
-                    stack.push_back(item);
+                for (QPDFObjectHandle& item : o.getArrayAsVector()) {
+                    if (container(item)) {
+                        stack.push_back(item);
+                    }
                 }
             }
+        }
+        if (!stack.empty()) {
+            // Cut short: objects not reached would look unreferenced, and
+            // those are allowed to change. Fail closed instead.
+            m_incomplete = true;
         }
     }
 
@@ -388,6 +411,7 @@ private:
     std::map<unsigned, std::set<QPDFObjGen>> m_reached;
     std::set<std::pair<QPDFObjGen, std::string>> m_seen_owned;
     int m_page_count = 0;
+    bool m_incomplete = false;
 };
 
 bool same_entry(const QPDFXRefEntry& a, const QPDFXRefEntry& b) {
@@ -482,6 +506,10 @@ public:
           m_signed_here(signed_here), m_pmap(before), m_cmap(after) {}
 
     std::vector<Change> run() {
+        if (m_pmap.incomplete() || m_cmap.incomplete()) {
+            add("revision", "too complex to analyse (more than the step budget): not explained", false);
+            return std::move(m_out);
+        }
         const std::map<QPDFObjGen, QPDFXRefEntry> pt = m_before.getXRefTable();
         const std::map<QPDFObjGen, QPDFXRefEntry> ct = m_after.getXRefTable();
         for (const auto& [og, entry] : pt) {
@@ -580,13 +608,22 @@ private:
                        "\" under a certification that allows no changes (DocMDP P 1)";
             }
         }
-        if (!signed_now) {
-            for (const QPDFObjGen w : m_cmap.widgets_of(name)) {
-                if (visible_widget(m_after.getObject(w))) {
-                    return "a new signature field \"" + name +
-                           "\" with a visible appearance that is not signed in this revision "
-                           "(sneaky signature)";
-                }
+        for (const QPDFObjGen w : m_cmap.widgets_of(name)) {
+            if (!visible_widget(m_after.getObject(w))) {
+                continue;
+            }
+            if (!signed_now) {
+                return "a new signature field \"" + name +
+                       "\" with a visible appearance that is not signed in this revision "
+                       "(sneaky signature)";
+            }
+            // The certifier placed the signature fields it meant; a visible
+            // one added later can paint anything over the certified content
+            // and still count as "signing" (Mainka et al. 2021).
+            if (m_c.docmdp) {
+                return "a new signature field \"" + name +
+                       "\" with a visible appearance added after the certification (sneaky "
+                       "signature): under DocMDP only invisible signature fields may be added";
             }
         }
         return {};
@@ -623,6 +660,9 @@ private:
         if ((roles & k_refused_roles) != 0) {
             const Node* n = m_cmap.node(og) != nullptr ? m_cmap.node(og) : m_pmap.node(og);
             std::string where = role_words(roles & k_refused_roles);
+            if ((roles & k_refused_roles) == r_other && n != nullptr && !n->via.empty()) {
+                where = "part of " + n->via;
+            }
             if (n != nullptr && n->page != 0) {
                 where += " of page " + std::to_string(n->page);
             }
@@ -919,7 +959,8 @@ private:
                 ok.push_back("/V (signed in this revision)");
                 continue;
             }
-            if (k == "/V" || k == "/AP" || k == "/AS" || k == "/MK") {
+            // /M is the annotation's modification date, which signers set.
+            if (k == "/V" || k == "/AP" || k == "/AS" || k == "/MK" || k == "/M") {
                 ok.push_back(k);
             } else {
                 bad.push_back(k);

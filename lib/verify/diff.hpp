@@ -18,7 +18,9 @@
 //            objects, entries that re-point into an earlier revision,
 //            objects whose role changes.
 // A certification signature's DocMDP level narrows this: P 1 allows only DSS
-// and document timestamps.
+// and document timestamps; under P 2 and 3 a new signature field must be
+// invisible (a visible one is a sneaky signature: the certifier placed the
+// fields it meant).
 #pragma once
 
 #include "pdf/qpdf.hpp"

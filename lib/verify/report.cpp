@@ -39,9 +39,25 @@ std::string file_summary(const FileReport& f) {
     if (!f.reasons.empty()) {
         return s + "; " + f.reasons.front();
     }
-    for (const auto& sig : f.signatures) {
-        if (sig.verdict == "invalid" && !sig.reasons.empty()) {
-            return s + "; signature " + std::to_string(sig.index) + ": " + sig.reasons.front();
+    // The most telling reason: a broken signature before a change after it,
+    // either before a signer nobody trusts (which is no reason to be invalid).
+    auto trust_only = [](const std::string& r) {
+        return r.find("does not chain to a trust anchor") != std::string::npos ||
+               r.find("timestamp authority") != std::string::npos;
+    };
+    auto modified = [](const std::string& r) { return r.rfind("modified after", 0) == 0; };
+    for (const auto& want : {0, 1, 2}) {
+        for (const auto& sig : f.signatures) {
+            if (sig.verdict != "invalid") {
+                continue;
+            }
+            for (const auto& r : sig.reasons) {
+                const bool pick = want == 0 ? !trust_only(r) && !modified(r)
+                                            : want == 1 ? modified(r) : true;
+                if (pick) {
+                    return s + "; signature " + std::to_string(sig.index) + ": " + r;
+                }
+            }
         }
     }
     return s;

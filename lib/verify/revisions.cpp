@@ -3,6 +3,7 @@
 #include <qpdf/QPDFTokenizer.hh>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -11,6 +12,7 @@ namespace {
 
 constexpr std::size_t k_max_sections = 10000;
 constexpr std::size_t k_max_token = 1 << 20;
+constexpr std::size_t k_max_objects = 10000000;
 
 class Tokens {
 public:
@@ -331,6 +333,115 @@ RevisionScan scan_revisions(const std::shared_ptr<const PdfFile>& file) {
         }
     }
     return scan;
+}
+
+std::vector<std::string> unlisted_bytes(const std::shared_ptr<const PdfFile>& file,
+                                        const Revision& revision, std::uint64_t begin, QPDF& doc) {
+    std::vector<std::string> out;
+    auto at_words = [](std::uint64_t at) { return "offset " + std::to_string(at); };
+    try {
+        std::map<std::uint64_t, QPDFObjGen> listed;
+        for (const auto& [og, entry] : doc.getXRefTable()) {
+            if (entry.getType() == 1 && entry.getOffset() >= 0) {
+                listed.emplace(static_cast<std::uint64_t>(entry.getOffset()), og);
+            }
+        }
+        const std::set<std::uint64_t> sections(revision.sections.begin(), revision.sections.end());
+        Tokens t(file, begin);
+        for (std::size_t n = 0; n < k_max_objects; ++n) {
+            QPDFTokenizer::Token tok = t.next(true);
+            std::uint64_t at = t.last_offset();
+            while (tok.getType() == QPDFTokenizer::tt_comment) {
+                if (tok.getValue().find("obj") != std::string::npos) {
+                    out.push_back("a comment at " + at_words(at) +
+                                  " holds what a repairing reader takes for an object");
+                    return out;
+                }
+                tok = t.next(true);
+                at = t.last_offset();
+            }
+            if (at >= revision.end || tok.getType() == QPDFTokenizer::tt_eof ||
+                tok.isWord("startxref") || (tok.isWord("xref") && sections.count(at) != 0)) {
+                return out;
+            }
+            std::uint64_t num = 0;
+            std::uint64_t gen = 0;
+            if (!to_offset(tok, num) || !to_offset(t.next(), gen) || !t.next().isWord("obj") ||
+                num > 0x7fffffff || gen > 0xffff) {
+                out.push_back("bytes at " + at_words(at) + " that are neither an object nor the xref");
+                return out;
+            }
+            const QPDFObjGen og(static_cast<int>(num), static_cast<int>(gen));
+            const auto it = listed.find(at);
+            const bool is_section = sections.count(at) != 0;
+            if (!is_section && (it == listed.end() || it->second != og)) {
+                out.push_back("the object " + std::to_string(num) + " " + std::to_string(gen) +
+                              " at " + at_words(at) +
+                              " is not in the revision's xref: hidden from readers that trust "
+                              "the xref, found by those that rebuild it");
+                return out;
+            }
+            // To the end of the object: "endobj", or a stream's data first.
+            int depth = 0;
+            std::string key;
+            std::optional<std::uint64_t> length;
+            for (;;) {
+                const QPDFTokenizer::Token v = t.next();
+                const auto type = v.getType();
+                if (type == QPDFTokenizer::tt_eof || type == QPDFTokenizer::tt_bad) {
+                    out.push_back("the object at " + at_words(at) + " is malformed");
+                    return out;
+                }
+                if (v.isWord("endobj")) {
+                    break;
+                }
+                if (v.isWord("stream")) {
+                    if (!is_section) {
+                        QPDFObjectHandle o = doc.getObject(og);
+                        QPDFObjectHandle l =
+                            o.isStream() ? o.getDict().getKey("/Length") : QPDFObjectHandle::newNull();
+                        if (l.isInteger() && l.getIntValue() >= 0) {
+                            length = static_cast<std::uint64_t>(l.getIntValue());
+                        }
+                    }
+                    std::uint64_t data = t.tell();
+                    const std::string eol = file->read_string(data, 2);
+                    if (eol.rfind("\r\n", 0) == 0) {
+                        data += 2;
+                    } else if (!eol.empty() && eol[0] == '\n') {
+                        data += 1;
+                    }
+                    if (!length || data + *length > revision.end) {
+                        out.push_back("the stream at " + at_words(at) + " has no usable /Length");
+                        return out;
+                    }
+                    t.seek(data + *length);
+                    if (!t.next().isWord("endstream") || !t.next().isWord("endobj")) {
+                        out.push_back("the stream at " + at_words(at) +
+                                      " does not end where its /Length says");
+                        return out;
+                    }
+                    break;
+                }
+                if (type == QPDFTokenizer::tt_dict_open || type == QPDFTokenizer::tt_array_open) {
+                    ++depth;
+                } else if (type == QPDFTokenizer::tt_dict_close ||
+                           type == QPDFTokenizer::tt_array_close) {
+                    --depth;
+                }
+                std::uint64_t value = 0;
+                if (depth == 1 && key == "/Length" && to_offset(v, value)) {
+                    length = value;  // an indirect /Length is read from `doc` above
+                }
+                key = depth == 1 && type == QPDFTokenizer::tt_name && key.empty() ? v.getValue()
+                                                                                   : std::string();
+            }
+        }
+        out.emplace_back("too many objects in one revision");
+    } catch (const std::exception& e) {
+        out.push_back(std::string("its bytes cannot be read: ") + e.what());
+    }
+    return out;
 }
 
 }  // namespace signet::verify

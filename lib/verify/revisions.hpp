@@ -3,6 +3,7 @@
 // ends right after its %%EOF (and end-of-line).
 #pragma once
 
+#include "pdf/qpdf.hpp"
 #include "verify/source.hpp"
 
 #include <cstdint>
@@ -28,5 +29,15 @@ struct RevisionScan {
 // Walks the cross-reference chain. Never throws for a malformed file: what
 // is wrong is in `problems` (and `revisions` may be empty).
 RevisionScan scan_revisions(const std::shared_ptr<const PdfFile>& file);
+
+// Accounts for every byte a revision adds, from `begin` (the end of the
+// revision before) to its xref section: a run of objects, each at the offset
+// `doc` (that revision opened on its own) lists for it, then the xref. An
+// object the xref does not list at that place is invisible to a reader that
+// trusts the xref but found by one that rebuilds it by scanning (an
+// incremental-saving variant). Returns what is wrong, in words (empty when
+// all is accounted for). Never throws.
+std::vector<std::string> unlisted_bytes(const std::shared_ptr<const PdfFile>& file,
+                                        const Revision& revision, std::uint64_t begin, QPDF& doc);
 
 }  // namespace signet::verify

@@ -298,6 +298,9 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
     // Revision documents, opened on demand.
     std::map<std::size_t, std::unique_ptr<QPDF>> docs;
     auto doc_at = [&](std::size_t r) -> QPDF& {
+        if (scan.revisions[r].end >= file->size()) {
+            return *full;  // the last revision is the whole file, opened already
+        }
         auto it = docs.find(r);
         if (it == docs.end()) {
             it = docs.emplace(r, open_prefix(file, scan.revisions[r].end)).first;
@@ -604,6 +607,10 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
             try {
                 changes[j] = diff_revision(doc_at(j - 1), doc_at(j), scan.revisions[j - 1].end,
                                            static_cast<int>(j) + 1, c, signed_here);
+                for (const auto& problem :
+                     unlisted_bytes(file, scan.revisions[j], scan.revisions[j - 1].end, doc_at(j))) {
+                    changes[j].push_back({static_cast<int>(j) + 1, "revision bytes", problem, false});
+                }
             } catch (const std::exception& e) {
                 changes[j] = {{static_cast<int>(j) + 1, "revision",
                                std::string("cannot be analysed: ") + e.what(), false}};
@@ -622,11 +629,21 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
                 }
             }
         }
-        const bool disallowed = std::any_of(sr.modified_after.begin(), sr.modified_after.end(),
-                                            [](const Change& ch) { return !ch.allowed; });
+        const auto refused = std::count_if(sr.modified_after.begin(), sr.modified_after.end(),
+                                           [](const Change& ch) { return !ch.allowed; });
+        const bool disallowed = refused > 0;
         if (disallowed) {
-            sr.reasons.emplace_back("the document was modified after this signature in ways a "
-                                    "later signing step may not (see modified_after)");
+            // Name the first change in the reason itself: the one-line
+            // verdict shows it.
+            const Change& first_refused = *std::find_if(
+                sr.modified_after.begin(), sr.modified_after.end(),
+                [](const Change& ch) { return !ch.allowed; });
+            sr.reasons.push_back(
+                "modified after this signature: " + revision_words(first_refused.revision) + ", " +
+                first_refused.object + ": " + first_refused.change +
+                (refused > 1 ? " (and " + std::to_string(refused - 1) + " more change(s) a later "
+                                                                        "signing step may not make)"
+                             : std::string()));
         }
         const bool intact = sr.structure_ok && sr.digest_ok && sr.signature_ok && !disallowed;
         const bool only_trust = intact && std::all_of(sr.reasons.begin(), sr.reasons.end(), [](const std::string& r) {

@@ -468,7 +468,9 @@ check "... the envelope is completed with the address typed" \
 check "... and its PDF passes qpdf --check" qpdf --check "$(document "$c")"
 
 # =============================================================================
-# Ended envelopes: voided (5), expired (4).
+# Ended envelopes: voided (5), expired (4). (Exit 5 for "not yet this
+# party's turn" cannot be reached from here: a party gets its token only
+# with its invitation, when its turn comes.)
 # =============================================================================
 at 2026-11-26T09:00:00Z
 v=$(new_envelope)

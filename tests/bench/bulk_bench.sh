@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Benchmark (not a test: never part of ctest) for `signet send --template
+# FILE --bulk ROWS` (issue 5, item 9): a fresh store, the shipped act of
+# completed work (templates/act-of-work.yaml) and a CSV of 1 000 deals, sent
+# with the default delivery (files in the store's outbox/) at the default
+# durability (WAL, synchronous=FULL, every file fsynced). Target: at least
+# 500 envelopes/s.
+#
+# Run from the repository root:
+#
+#   bash tests/bench/bulk_bench.sh
+#
+# It configures and builds signet in build-bench/ unless told where it is.
+# Environment:
+#   BUILD_DIR   build directory to use (default: build-bench)
+#   SIGNET      a built signet binary (then nothing is built)
+#   ROWS        rows in the CSV (default 1000)
+#   RUNS        timed bulk sends, each into a fresh store (default 3)
+#   KEEP=1      keep the temporary directory and print where it is
+#
+# For each run it prints the wall time, the CPU time (user + system) and
+# envelopes per second; then the median, and where the time of the last run
+# went (SIGNET_BENCH_PHASES=1: signet's own phase clock), the time of a
+# re-run that finds every row sent, and checks that every row was sent
+# once: one invitation file per row, the template's PDF stored once. Other
+# work on the machine inflates the wall times: compare them with the CPU
+# column.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+rows=${ROWS:-1000}
+runs=${RUNS:-3}
+target=500
+export LC_ALL=C.UTF-8
+unset NO_COLOR SIGNET_HOME
+
+if [[ -z "${SIGNET:-}" ]]; then
+    build=${BUILD_DIR:-$root/build-bench}
+    echo "building signet in $build ..." >&2
+    cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build "$build" -j2 --target signet >/dev/null
+    SIGNET=$build/signet
+fi
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bulk_bench: /usr/bin/time is missing (apt-get install time)" >&2
+    exit 2
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/signet-bulk-bench.XXXXXX")
+if [[ "${KEEP:-}" == 1 ]]; then
+    echo "keeping $tmp" >&2
+else
+    trap 'rm -rf "$tmp"' EXIT
+fi
+export SIGNET_KEY_PASSPHRASE=bench-passphrase
+template=$root/templates/act-of-work.yaml
+
+# The rows: what a CRM exports (semicolons, a BOM, Polish and Cyrillic).
+python3 - "$rows" >"$tmp/deals.csv" <<'PY'
+import sys
+n = int(sys.argv[1])
+names = ["Jan Kowalski", "Żaneta Wójcik-Żółć", "Пётр Иванов", "Anna Łęcka", "Grzegorz Brzęczyszczykiewicz"]
+sys.stdout.write("\ufeffdeal.number;deal.date;deal.work;deal.amount;deal.currency;company.name;"
+                 "company.director;company.email;client.name;client.email;client.phone\n")
+for i in range(n):
+    name = names[i % len(names)]
+    sys.stdout.write(f"2026/B/{i + 1:05d};23.11.2026;\"Works, stage {i % 7 + 1}\";{1000 + i},00;PLN;"
+                     f"ACME Sp. z o.o.;Anna Nowak;anna@acme.test;{name};client{i}@example.com;"
+                     f"+48 601 {i // 1000:03d} {i % 1000:03d}\n")
+PY
+
+# run_once N: a fresh store, one timed bulk send; prints "wall cpu rate".
+run_once() {
+    local store=$tmp/store-$1
+    "$SIGNET" --store "$store" init --org "ACME Sp. z o.o." >/dev/null
+    SIGNET_BENCH_PHASES=1 /usr/bin/time -f '%e %U %S' -o "$tmp/time-$1" \
+        "$SIGNET" --store "$store" --json send --template "$template" --bulk "$tmp/deals.csv" \
+        >"$tmp/out-$1.json" 2>"$tmp/err-$1"
+    local wall user sys
+    read -r wall user sys <"$tmp/time-$1"
+    python3 -c "
+w, u, s = $wall, $user, $sys
+print(f'{w:.3f} {u + s:.3f} {$rows / w:.0f}')"
+}
+
+echo "bulk send: $rows rows of $(basename "$template"), outbox delivery, default durability"
+echo "signet: $SIGNET"
+printf '%-5s %9s %9s %12s\n' run "wall s" "cpu s" "envelopes/s"
+rates=()
+for ((i = 1; i <= runs; i++)); do
+    read -r wall cpu rate < <(run_once "$i")
+    printf '%-5s %9s %9s %12s\n' "$i" "$wall" "$cpu" "$rate"
+    rates+=("$rate")
+done
+median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
+verdict=$([[ "$median" -ge "$target" ]] && echo "meets" || echo "MISSES")
+echo "median: $median envelopes/s ($verdict the target of $target)"
+
+last=$tmp/store-$runs
+echo
+echo "where the time of run $runs went (SIGNET_BENCH_PHASES):"
+grep '^phase:' "$tmp/err-$runs" | sed 's/^phase: /  /'
+
+/usr/bin/time -f '%e' -o "$tmp/time-rerun" \
+    "$SIGNET" --store "$last" --json send --template "$template" --bulk "$tmp/deals.csv" >"$tmp/rerun.json"
+echo
+echo "re-run (every row already sent): $(cat "$tmp/time-rerun") s"
+
+echo
+python3 - "$tmp/out-$runs.json" "$tmp/rerun.json" "$rows" <<'PY'
+import json, sys
+first, again, n = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), int(sys.argv[3])
+ok = first["new"] == n and first["failed"] == 0 and again["already_sent"] == n and again["new"] == 0
+print(f"checks: first run {first['new']} new, {first['failed']} failed; "
+      f"re-run {again['already_sent']} already sent, {again['new']} new: {'ok' if ok else 'WRONG'}")
+sys.exit(0 if ok else 1)
+PY
+invitations=$(find "$last/outbox" -name '*invitation*' | wc -l)
+sha=$(sha256sum <"$root/templates/act-of-work.pdf" | cut -c1-64)
+originals=$(find "$last/documents" -name "$sha.pdf" | wc -l)
+echo "checks: $invitations invitation files for $rows rows; the template's PDF stored $originals time(s)"
+[[ "$invitations" == "$rows" && "$originals" == 1 ]]
