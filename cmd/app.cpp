@@ -61,4 +61,50 @@ void print_json(const std::function<void(util::JsonWriter&)>& body) {
     print(out);
 }
 
+std::string comma_list(const std::vector<std::string>& items) {
+    std::string out;
+    for (const std::string& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out;
+}
+
+std::string told(const std::vector<envelope::Notified>& notified, std::string_view nobody) {
+    std::vector<std::string> roles;
+    for (const envelope::Notified& n : notified) {
+        roles.push_back(n.role);
+    }
+    return roles.empty() ? std::string(nobody) : "; told " + comma_list(roles);
+}
+
+void write_notified(util::JsonWriter& w, const std::vector<envelope::Notified>& notified,
+                    bool with_address) {
+    w.key("notified").begin_array();
+    for (const envelope::Notified& n : notified) {
+        w.begin_object();
+        w.field("role", n.role);
+        w.field("channel", n.channel);
+        if (with_address) {
+            w.field("to", n.to);
+        }
+        w.end_object();
+    }
+    w.end_array();
+}
+
+int report_undelivered(int undelivered, std::string_view status_arg) {
+    if (undelivered <= 0) {
+        return 0;
+    }
+    const std::string hint = status_arg.empty()
+                                 ? std::string("hint: retry with: signet deliver\n")
+                                 : "hint: see signet status " + std::string(status_arg) +
+                                       ", then retry with: signet deliver\n";
+    std::fputs(("signet: error: " + std::to_string(undelivered) +
+                " message(s) could not be delivered; they are kept\n" + hint)
+                   .c_str(),
+               stderr);
+    return static_cast<int>(ExitCode::temp_failure);
+}
+
 }  // namespace signet::cli

@@ -2,6 +2,7 @@
 // writing to the terminal. Subcommands parse and print; lib/ does the work.
 #pragma once
 
+#include "envelope/lifecycle.hpp"
 #include "signet/error.hpp"
 #include "store/store.hpp"
 #include "util/json.hpp"
@@ -12,6 +13,8 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace signet::cli {
 
@@ -42,6 +45,25 @@ void print(std::string_view text);
 
 // Prints a JSON document to stdout.
 void print_json(const std::function<void(util::JsonWriter&)>& body);
+
+// The items joined with ", " ("company, client"); "" when there are none.
+std::string comma_list(const std::vector<std::string>& items);
+
+// "; told company, client": the roles of the parties a notice went to, or
+// `nobody` when it went to none.
+std::string told(const std::vector<envelope::Notified>& notified, std::string_view nobody);
+
+// The key "notified": an array of the parties a notice went to, each with
+// its role and channel, and its address when `with_address`.
+void write_notified(util::JsonWriter& w, const std::vector<envelope::Notified>& notified,
+                    bool with_address);
+
+// After a change that was recorded but whose messages were not all
+// delivered: says on stderr that `undelivered` messages are kept, with the
+// hint to retry them with `signet deliver` (first looking at `signet status
+// STATUS_ARG` when one is given). Returns the exit code: 75 (temp_failure)
+// when undelivered > 0, else 0 without a word.
+int report_undelivered(int undelivered, std::string_view status_arg = {});
 
 // The party's access token: --token, else SIGNET_TOKEN, else asked at the
 // terminal without echo. Throws bad_input when none is given and there is

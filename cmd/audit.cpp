@@ -24,25 +24,6 @@ std::string short_hash(const std::optional<std::string>& h) {
     return h->size() > 12 ? h->substr(0, 12) + "…" : *h;
 }
 
-// True for UTC under any of its names (UTC, Etc/UTC, Zulu, ...).
-bool is_utc(const std::string& zone) {
-    return zone.empty() || util::format_in_zone(0, zone, "%Z%z") == "UTC+0000";
-}
-
-// "2026-11-23 10:00:00 CET (UTC+01:00) · 2026-11-23 09:00:00 UTC", or the
-// UTC time alone when the store keeps UTC (as the certificate shows times).
-std::string when(util::UnixTime t, const std::string& zone) {
-    const std::string utc = util::format_utc(t, "%Y-%m-%d %H:%M:%S UTC");
-    if (is_utc(zone)) {
-        return utc;
-    }
-    std::string offset = util::format_in_zone(t, zone, "%z");
-    if (offset.size() == 5) {
-        offset.insert(3, ":");
-    }
-    return util::format_in_zone(t, zone, "%Y-%m-%d %H:%M:%S %Z") + " (UTC" + offset + ") · " + utc;
-}
-
 std::string where_from(const std::string& terminal) {
     if (terminal.rfind("ssh ", 0) == 0) {
         return "SSH client " + shown(terminal.substr(4));
@@ -54,15 +35,16 @@ std::string where_from(const std::string& terminal) {
 }
 
 void print_timeline(const audit::Timeline& t, bool verbose) {
-    std::string out = t.envelope + " (" + t.status + "): " + std::to_string(t.events.size()) +
-                      " event(s), times in " +
-                      (is_utc(t.timezone) ? std::string("UTC") : t.timezone + " and UTC") +
-                      "; chain head " + short_hash(t.chain_head) + "\n";
+    std::string out =
+        t.envelope + " (" + t.status + "): " + std::to_string(t.events.size()) +
+        " event(s), times in " +
+        (util::is_utc_zone(t.timezone) ? std::string("UTC") : t.timezone + " and UTC") +
+        "; chain head " + short_hash(t.chain_head) + "\n";
     std::size_t n = 0;
     for (const audit::Event& e : t.events) {
         ++n;
-        out += "\n" + std::to_string(n) + ". " + when(e.at, t.timezone) + "  " + shown(e.action) +
-               "\n";
+        out += "\n" + std::to_string(n) + ". " + util::format_zone_and_utc(e.at, t.timezone) +
+               "  " + shown(e.action) + "\n";
         out += "   by " + shown(e.actor) + " (OS user " + shown(e.os_user) + ", host " +
                shown(e.host) + ", " + where_from(e.terminal) + ")\n";
         const std::string details = audit::details_summary(e);

@@ -45,23 +45,12 @@ Command setup_decline(CLI::App& app, const GlobalOptions& global) {
                         w.field("id", r.id);
                         w.field("status", r.status);
                         w.field("role", r.role);
-                        w.key("notified").begin_array();
-                        for (const auto& n : r.notified) {
-                            w.begin_object();
-                            w.field("role", n.role);
-                            w.field("channel", n.channel);
-                            w.end_object();
-                        }
-                        w.end_array();
+                        // No addresses: the one declining is a party, not the owner.
+                        write_notified(w, r.notified, /*with_address=*/false);
                         w.field("undelivered", r.undelivered);
                     });
                 } else if (!global.quiet) {
-                    std::string told;
-                    for (const auto& n : r.notified) {
-                        told += (told.empty() ? "" : ", ") + n.role;
-                    }
-                    print(r.id + ": declined by " + r.role +
-                          (told.empty() ? std::string() : "; told " + told) + "\n");
+                    print(r.id + ": declined by " + r.role + told(r.notified, "") + "\n");
                 }
                 if (r.undelivered > 0 && !global.quiet) {
                     // The decline is recorded; the notices are the operator's to retry (a

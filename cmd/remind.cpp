@@ -4,8 +4,6 @@
 
 #include "envelope/lifecycle.hpp"
 
-#include <cstdio>
-
 namespace signet::cli {
 
 Command setup_remind(CLI::App& app, const GlobalOptions& global) {
@@ -42,11 +40,7 @@ Command setup_remind(CLI::App& app, const GlobalOptions& global) {
                         for (const auto& r : report.envelopes) {
                             w.begin_object();
                             w.field("id", r.id);
-                            w.key("reminded").begin_array();
-                            for (const auto& role : r.roles) {
-                                w.value(role);
-                            }
-                            w.end_array();
+                            w.field("reminded", r.roles);
                             w.end_object();
                         }
                         w.end_array();
@@ -57,12 +51,9 @@ Command setup_remind(CLI::App& app, const GlobalOptions& global) {
                 } else if (!global.quiet) {
                     std::string text;
                     for (const auto& r : report.envelopes) {
-                        std::string roles;
-                        for (const auto& role : r.roles) {
-                            roles += (roles.empty() ? "" : ", ") + role;
-                        }
-                        text += r.id + (roles.empty() ? std::string(": nobody to remind now")
-                                                      : ": reminded " + roles) +
+                        text += r.id +
+                                (r.roles.empty() ? std::string(": nobody to remind now")
+                                                 : ": reminded " + comma_list(r.roles)) +
                                 "\n";
                     }
                     if (report.envelopes.empty()) {
@@ -74,16 +65,7 @@ Command setup_remind(CLI::App& app, const GlobalOptions& global) {
                     }
                     print(text);
                 }
-                if (report.undelivered > 0) {
-                    std::fputs(("signet: error: " + std::to_string(report.undelivered) +
-                                " message(s) could not be delivered; they are kept\n"
-                                "hint: see signet status ENVELOPE, then retry with: signet "
-                                "deliver\n")
-                                   .c_str(),
-                               stderr);
-                    return static_cast<int>(ExitCode::temp_failure);
-                }
-                return 0;
+                return report_undelivered(report.undelivered, "ENVELOPE");
             }};
 }
 

@@ -270,12 +270,7 @@ int run_batch(store::Store& store, const SignOptions& o, const std::string& toke
                                         : result.envelopes.front().certificate_serial) +
               ").\n");
     }
-    if (result.undelivered > 0) {
-        say("signet: error: " + std::to_string(result.undelivered) +
-            " message(s) could not be delivered; they are kept\nhint: retry with: signet deliver\n");
-        return static_cast<int>(ExitCode::temp_failure);
-    }
-    return 0;
+    return report_undelivered(result.undelivered);
 }
 
 }  // namespace
@@ -362,37 +357,23 @@ Command setup_sign(CLI::App& app, const GlobalOptions& global) {
                         w.field("status", r.status);
                         w.field("sha256", r.sha256);
                         w.field("certificate_serial", r.certificate_serial);
-                        w.key("invited").begin_array();
-                        for (const auto& role : r.invited) {
-                            w.value(role);
-                        }
-                        w.end_array();
+                        w.field("invited", r.invited);
                         w.field("completed", r.completed);
                         if (r.completed) {
                             w.field("final_sha256", r.final_sha256);
                         }
                     });
                 } else if (!global.quiet) {
-                    std::string roles;
-                    for (const auto& role : r.invited) {
-                        roles += (roles.empty() ? "" : ", ") + role;
-                    }
                     print("\nSigned: " + r.envelope_id + " as " + r.role + " (revision " +
                           r.sha256.substr(0, 16) + "...)\n");
                     if (r.completed) {
                         print("Completed: every party has signed; the sealed PDF goes to "
                               "everyone (SHA-256 " + r.final_sha256 + ").\n");
-                    } else if (!roles.empty()) {
-                        print("Invited next: " + roles + "\n");
+                    } else if (!r.invited.empty()) {
+                        print("Invited next: " + comma_list(r.invited) + "\n");
                     }
                 }
-                if (r.undelivered > 0) {
-                    say("signet: error: " + std::to_string(r.undelivered) +
-                        " message(s) could not be delivered; they are kept\n"
-                        "hint: retry with: signet deliver\n");
-                    return static_cast<int>(ExitCode::temp_failure);
-                }
-                return 0;
+                return report_undelivered(r.undelivered);
             }};
 }
 

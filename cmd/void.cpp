@@ -4,8 +4,6 @@
 
 #include "envelope/lifecycle.hpp"
 
-#include <cstdio>
-
 namespace signet::cli {
 
 Command setup_void(CLI::App& app, const GlobalOptions& global) {
@@ -39,38 +37,14 @@ Command setup_void(CLI::App& app, const GlobalOptions& global) {
                         w.field("id", r.id);
                         w.field("status", r.status);
                         w.field("previous_status", r.previous_status);
-                        w.key("notified").begin_array();
-                        for (const auto& n : r.notified) {
-                            w.begin_object();
-                            w.field("role", n.role);
-                            w.field("channel", n.channel);
-                            w.field("to", n.to);
-                            w.end_object();
-                        }
-                        w.end_array();
+                        write_notified(w, r.notified, /*with_address=*/true);
                         w.field("undelivered", r.undelivered);
                     });
                 } else if (!global.quiet) {
-                    std::string told;
-                    for (const auto& n : r.notified) {
-                        told += (told.empty() ? "" : ", ") + n.role;
-                    }
-                    print(r.id + ": voided" +
-                          (told.empty() ? std::string("; nobody had been invited")
-                                        : "; told " + told) +
-                          "\n");
+                    print(r.id + ": voided" + told(r.notified, "; nobody had been invited") + "\n");
                 }
-                if (r.undelivered > 0) {
-                    // Voided and recorded; only the delivery is left to retry.
-                    std::fputs(("signet: error: " + std::to_string(r.undelivered) +
-                                " message(s) could not be delivered; they are kept\n"
-                                "hint: see signet status " + r.id +
-                                ", then retry with: signet deliver\n")
-                                   .c_str(),
-                               stderr);
-                    return static_cast<int>(ExitCode::temp_failure);
-                }
-                return 0;
+                // Voided and recorded; only the delivery is left to retry.
+                return report_undelivered(r.undelivered, r.id);
             }};
 }
 

@@ -30,17 +30,16 @@ Actor current_actor() {
     return actor;
 }
 
+std::string chain_head(store::Database& db, std::int64_t envelope_seq) {
+    store::Statement q =
+        db.prepare("SELECT hash FROM events WHERE envelope_seq = ? ORDER BY seq DESC LIMIT 1");
+    q.bind(1, envelope_seq);
+    return q.step() ? q.text(0) : std::string(k_genesis_hash);
+}
+
 std::string append_event(store::Database& db, std::int64_t envelope_seq, const Actor& actor,
                          util::UnixTime at, const EventInput& event) {
-    std::string prev = k_genesis_hash;
-    {
-        store::Statement last = db.prepare(
-            "SELECT hash FROM events WHERE envelope_seq = ? ORDER BY seq DESC LIMIT 1");
-        last.bind(1, envelope_seq);
-        if (last.step()) {
-            prev = last.text(0);
-        }
-    }
+    const std::string prev = chain_head(db, envelope_seq);
     Event row;
     row.at = at;
     row.actor = actor.name;

@@ -29,6 +29,10 @@ struct EventInput {
     std::optional<std::string> doc_after;
 };
 
+// The hash of the envelope's newest event (its chain head), or
+// k_genesis_hash when it has none.
+std::string chain_head(store::Database& db, std::int64_t envelope_seq);
+
 // Appends an event for the envelope at `at`; call inside a write
 // transaction. Returns the new event's hash (the chain head).
 std::string append_event(store::Database& db, std::int64_t envelope_seq, const Actor& actor,

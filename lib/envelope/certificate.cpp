@@ -158,24 +158,9 @@ CertificateData read_data(store::Store& store, const std::string& envelope_id) {
     return d;
 }
 
-// True for UTC under any of its names (UTC, Etc/UTC, Zulu, ...).
-bool is_utc(const std::string& zone) {
-    return zone.empty() || util::format_in_zone(0, zone, "%Z%z") == "UTC+0000";
-}
-
-// "2026-11-23 10:00:00 CET (UTC+01:00) · 2026-11-23 09:00:00 UTC", or the
-// UTC time alone when the store keeps UTC.
+// A time on the certificate: in the store's zone and in UTC.
 std::string when(util::UnixTime t, const std::string& zone) {
-    const std::string utc = util::format_utc(t, "%Y-%m-%d %H:%M:%S UTC");
-    if (is_utc(zone)) {
-        return utc;
-    }
-    std::string offset = util::format_in_zone(t, zone, "%z");  // "+0100"
-    if (offset.size() == 5) {
-        offset.insert(3, ":");
-    }
-    return util::format_in_zone(t, zone, "%Y-%m-%d %H:%M:%S %Z") + " (UTC" + offset + ") · " +
-           utc;
+    return util::format_zone_and_utc(t, zone);
 }
 
 std::string when(const std::optional<util::UnixTime>& t, const std::string& zone,
@@ -279,9 +264,9 @@ std::string render(const CertificateData& d, const std::string& zone) {
     pages.paragraph("This certificate records, from the signet store of " +
                         (d.organization.empty() ? std::string("its owner") : d.organization) +
                         ", the document revisions of the envelope, their SHA-256, and how "
-                        "and when each party was invited, opened the envelope and acted. "
-                        + (is_utc(zone) ? std::string("Times are in UTC.")
-                                      : "Times are shown in " + zone + " and in UTC."),
+                        "and when each party was invited, opened the envelope and acted. " +
+                        (util::is_utc_zone(zone) ? std::string("Times are in UTC.")
+                                                 : "Times are shown in " + zone + " and in UTC."),
                     note);
 
     section("Envelope");
@@ -299,7 +284,7 @@ std::string render(const CertificateData& d, const std::string& zone) {
     } else {
         row("Completed", "not yet");
     }
-    row("Time zone", is_utc(zone) ? std::string("UTC") : zone);
+    row("Time zone", util::is_utc_zone(zone) ? std::string("UTC") : zone);
     row("Original SHA-256", d.document_sha256, 0, &hash);
     row("Current SHA-256", d.current_sha256, 0, &hash);
     row("Audit chain head", d.chain_head.empty() ? "-" : d.chain_head, 0, &hash);

@@ -18,13 +18,6 @@ namespace {
 
 constexpr int k_max_attempts = 5;
 
-std::string chain_head(store::Database& db, std::int64_t envelope_seq) {
-    store::Statement q =
-        db.prepare("SELECT hash FROM events WHERE envelope_seq = ? ORDER BY seq DESC LIMIT 1");
-    q.bind(1, envelope_seq);
-    return q.step() ? q.text(0) : std::string(audit::k_genesis_hash);
-}
-
 bool every_actor_acted(const Envelope& e) { return next_turn(e).empty(); }
 
 // One message per party: the signed PDF by e-mail, a notice by SMS.
@@ -92,7 +85,7 @@ std::string complete_envelope(store::Store& store, const std::string& id,
         std::string head;
         store.db().read([&] {
             e = EnvelopeRepository(store.db()).load(id);
-            head = chain_head(store.db(), e.seq);
+            head = audit::chain_head(store.db(), e.seq);
         });
         if (e.status == EnvelopeStatus::completed) {
             return e.document.current_sha256;
@@ -119,7 +112,8 @@ std::string complete_envelope(store::Store& store, const std::string& id,
         store.db().write([&] {
             EnvelopeRepository repo(store.db());
             Envelope current = repo.load(id);
-            if (current.document.current_sha256 != base || chain_head(store.db(), e.seq) != head) {
+            if (current.document.current_sha256 != base ||
+                audit::chain_head(store.db(), e.seq) != head) {
                 return;  // something was recorded meanwhile: seal the newer state
             }
             const int revision = current.document.revisions + 1;
@@ -133,14 +127,8 @@ std::string complete_envelope(store::Store& store, const std::string& id,
                 .bind(4, now)
                 .bind(5, current.seq)
                 .run();
-            store.db()
-                .prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
-                         " created_at) VALUES (?, ?, ?, 'completed', NULL, ?)")
-                .bind(1, current.seq)
-                .bind(2, revision)
-                .bind(3, sealed.sha256)
-                .bind(4, now)
-                .run();
+            repo.insert_revision(current.seq, revision, sealed.sha256, "completed", std::nullopt,
+                                 now);
             const std::string new_head = audit::append_event(
                 store.db(), current.seq, audit::current_actor(), now,
                 {"completed", util::json_object([&](util::JsonWriter& w) {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <functional>
 #include <set>
+#include <utility>
 
 namespace signet::envelope {
 namespace {
@@ -36,13 +37,6 @@ constexpr std::size_t k_sms_reason_width = 60;
 
 std::string short_text(const std::string& s, std::size_t width) {
     return util::truncate_to_width(s, width);
-}
-
-std::string chain_head(store::Database& db, std::int64_t envelope_seq) {
-    store::Statement q =
-        db.prepare("SELECT hash FROM events WHERE envelope_seq = ? ORDER BY seq DESC LIMIT 1");
-    q.bind(1, envelope_seq);
-    return q.step() ? q.text(0) : std::string(audit::k_genesis_hash);
 }
 
 // What a notice says to one party.
@@ -138,6 +132,21 @@ bool was_invited(const Party& p) { return p.status != PartyStatus::waiting; }
 
 std::string footer(const std::string& head) {
     return "\nAudit chain head:  " + head + "\n";
+}
+
+// The notice of an envelope ended for a reason given (declined, voided): the
+// mail says what happened, the reason on its own, what the end means for the
+// reader and the chain head; the SMS what happened and the reason, cut short.
+NoticeText reason_notice(std::string subject, const std::string& what,
+                         const std::string& consequence, const std::string& sms_what,
+                         const std::string& reason, const std::string& head) {
+    NoticeText t;
+    t.subject = std::move(subject);
+    t.mail = what + ".\n\nReason given:\n\n    " + reason +
+             "\n\nThe envelope has ended: " + consequence +
+             ", and nothing more needs to be done.\n" + footer(head);
+    t.sms = sms_what + ": " + short_text(reason, k_sms_reason_width);
+    return t;
 }
 
 int deliver_now(store::Store& store) {
@@ -337,22 +346,17 @@ DeclineResult decline_envelope(store::Store& store, const DeclineRequest& reques
         ending.tell = [](const Party&) { return true; };
         const std::string sender = sender_name(store, e);
         ending.text = [&](const Party& p, const std::string& head) {
-            NoticeText t;
-            t.subject = "Declined: " + e.title;
-            const std::string who = p.role == decliner.role
-                                        ? std::string("You")
-                                        : decliner.name + " (" + decliner.role + ")";
-            t.mail = who + " declined to sign \"" + e.title + "\" (envelope " + e.id +
-                     "), sent by " + sender + ".\n\nReason given:\n\n    " + reason +
-                     "\n\nThe envelope has ended: nobody can sign it any more, and nothing more "
-                     "needs to be done.\n" +
-                     footer(head);
-            t.sms = "signet: \"" + short_text(e.title, k_sms_title_width) + "\" (" + e.id +
+            const bool own = p.role == decliner.role;
+            return reason_notice(
+                "Declined: " + e.title,
+                (own ? std::string("You") : decliner.name + " (" + decliner.role + ")") +
+                    " declined to sign \"" + e.title + "\" (envelope " + e.id + "), sent by " +
+                    sender,
+                "nobody can sign it any more",
+                "signet: \"" + short_text(e.title, k_sms_title_width) + "\" (" + e.id +
                     ") was declined by " +
-                    (p.role == decliner.role ? std::string("you")
-                                             : short_text(decliner.name, k_sms_name_width)) +
-                    ": " + short_text(reason, k_sms_reason_width);
-            return t;
+                    (own ? std::string("you") : short_text(decliner.name, k_sms_name_width)),
+                reason, head);
         };
         result.notified = end_envelope(store, e, ending, actor, now);
     });
@@ -400,17 +404,12 @@ VoidResult void_envelope(store::Store& store, const VoidRequest& request) {
         ending.tell = was_invited;
         const std::string sender = sender_name(store, e);
         ending.text = [&](const Party&, const std::string& head) {
-            NoticeText t;
-            t.subject = "Voided: " + e.title;
-            t.mail = sender + " voided \"" + e.title + "\" (envelope " + e.id +
-                     ").\n\nReason given:\n\n    " + reason +
-                     "\n\nThe envelope has ended: the token you were sent no longer works, and "
-                     "nothing more needs to be done.\n" +
-                     footer(head);
-            t.sms = "signet: " + short_text(sender, k_sms_name_width) + " voided \"" +
-                    short_text(e.title, k_sms_title_width) + "\" (" + e.id +
-                    "): " + short_text(reason, k_sms_reason_width);
-            return t;
+            return reason_notice("Voided: " + e.title,
+                                 sender + " voided \"" + e.title + "\" (envelope " + e.id + ")",
+                                 "the token you were sent no longer works",
+                                 "signet: " + short_text(sender, k_sms_name_width) + " voided \"" +
+                                     short_text(e.title, k_sms_title_width) + "\" (" + e.id + ")",
+                                 reason, head);
         };
         result.notified = end_envelope(store, e, ending, actor, now);
     });
@@ -477,9 +476,10 @@ RemindReport remind(store::Store& store, const RemindRequest& request) {
                 return;
             }
             std::vector<std::string> warnings;  // a reminder repeats the invitation's channels
-            invite_parties(store, e, due,
-                           {"reminder", e.document.current_sha256, chain_head(store.db(), e.seq)},
-                           audit::current_actor(), now, warnings);
+            invite_parties(
+                store, e, due,
+                {"reminder", e.document.current_sha256, audit::chain_head(store.db(), e.seq)},
+                audit::current_actor(), now, warnings);
             for (const Party* p : due) {
                 reminded.roles.push_back(p->role);
             }

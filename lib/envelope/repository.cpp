@@ -258,6 +258,21 @@ void EnvelopeRepository::touch(std::int64_t envelope_seq, util::UnixTime now) {
         .run();
 }
 
+void EnvelopeRepository::insert_revision(std::int64_t envelope_seq, int number,
+                                         const std::string& sha256, const std::string& kind,
+                                         const std::optional<std::string>& party_role,
+                                         util::UnixTime now) {
+    m_db.prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
+                 " created_at) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(1, envelope_seq)
+        .bind(2, number)
+        .bind(3, sha256)
+        .bind(4, kind)
+        .bind(5, party_role)
+        .bind(6, now)
+        .run();
+}
+
 std::optional<std::string> EnvelopeRepository::find_id_by_key(const std::string& key) {
     store::Statement q = m_db.prepare("SELECT id FROM envelopes WHERE idempotency_key = ?");
     q.bind(1, key);

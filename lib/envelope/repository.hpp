@@ -39,6 +39,13 @@ public:
     void insert_field(std::int64_t envelope_seq, int position, const Field& field);
     void touch(std::int64_t envelope_seq, util::UnixTime now);
 
+    // Records revision `number` of the envelope's document: its SHA-256,
+    // what made it (prepared, certified, signed, completed) and, for a
+    // signature, the party's role.
+    void insert_revision(std::int64_t envelope_seq, int number, const std::string& sha256,
+                         const std::string& kind, const std::optional<std::string>& party_role,
+                         util::UnixTime now);
+
 private:
     store::Database& m_db;
 };

@@ -166,11 +166,8 @@ void record_sent(store::Store& store, const std::string& id, const SentDocuments
         .bind(5, now)
         .bind(6, e.seq)
         .run();
-    store::Statement revision = store.db().prepare(
-        "INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role, created_at)"
-        " VALUES (?, ?, ?, ?, NULL, ?)");
-    revision.bind(1, e.seq).bind(2, 1).bind(3, docs.prepared_sha).bind(4, "prepared").bind(5, now).run();
-    revision.bind(1, e.seq).bind(2, 2).bind(3, docs.certified_sha).bind(4, "certified").bind(5, now).run();
+    repo.insert_revision(e.seq, 1, docs.prepared_sha, "prepared", std::nullopt, now);
+    repo.insert_revision(e.seq, 2, docs.certified_sha, "certified", std::nullopt, now);
 
     const audit::Actor actor = audit::current_actor();
     const std::string head = audit::append_event(

@@ -344,15 +344,7 @@ SignResult record_step(store::Store& store, const PartyAccess& access, const Che
                     .run();
                 fill.reset();
             }
-            store.db()
-                .prepare("INSERT INTO revisions (envelope_seq, number, sha256, kind, party_role,"
-                         " created_at) VALUES (?, ?, ?, 'signed', ?, ?)")
-                .bind(1, e.seq)
-                .bind(2, revision)
-                .bind(3, written.sha256)
-                .bind(4, party.role)
-                .bind(5, now)
-                .run();
+            repo.insert_revision(e.seq, revision, written.sha256, "signed", party.role, now);
 
             audit::Actor actor = audit::current_actor();
             actor.name = "party:" + party.role;

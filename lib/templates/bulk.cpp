@@ -13,12 +13,16 @@
 #include "util/time.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
+#include <mutex>
 #include <set>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <thread>
+#include <unistd.h>
 
 namespace signet::templates {
 namespace {
@@ -27,30 +31,16 @@ namespace {
 // durability, so rows share them; short enough that other writers (a
 // signer, another bulk send) wait little.
 constexpr std::size_t k_batch_rows = 128;
-// Threads that make documents and write invitation files. The work waits
-// on fsync far more than it computes (each document is two files, each
-// synced with its directory), and the disk serves many syncs at once.
-constexpr std::size_t k_io_threads = 32;
-
-// Runs fn(i) for every i below n on up to `threads` threads, the calling
-// one included. fn must not throw.
-template <typename Fn>
-void parallel_for(std::size_t n, std::size_t threads, const Fn& fn) {
-    std::atomic<std::size_t> next{0};
-    auto work = [&] {
-        for (std::size_t i = next++; i < n; i = next++) {
-            fn(i);
-        }
-    };
-    std::vector<std::thread> pool;
-    for (std::size_t t = 1; t < std::min(threads, n); ++t) {
-        pool.emplace_back(work);
-    }
-    work();
-    for (std::thread& t : pool) {
-        t.join();
-    }
-}
+// Threads that make documents and write invitation files. Each document
+// is mostly computation (qpdf, font subsets, the seal's signature) with two
+// files, each synced with its directory, in between: a few threads per
+// core keep the cores busy while some wait on the disk.
+constexpr std::size_t k_io_threads = 16;
+// The document threads' nice value (see DocumentPool).
+constexpr int k_worker_nice = 5;
+// Batches of drafts handed to the document threads ahead of the rows
+// being recorded: enough that they never run dry while this thread writes.
+constexpr std::size_t k_batches_ahead = 3;
 
 class PhaseClock {
 public:
@@ -92,15 +82,319 @@ struct Work {
     RenderedEnvelope rendered;
     std::string id;  // the envelope, once there is one
     std::optional<envelope::Envelope> draft;  // loaded to be sent
+    util::UnixTime now = 0;                   // when its batch was created
     envelope::SentDocuments docs;
     bool documents_made = false;
     std::string error;  // making its documents failed
 };
 
+// Marks a row failed with why, on one line (a hook's stderr may hold several).
 void fail(BulkRow& row, const std::string& error) {
     row.status = BulkStatus::failed;
-    row.error = error;
+    row.error.clear();
+    for (const char c : util::trim(error)) {
+        const bool space = c == '\n' || c == '\r' || c == '\t';
+        if (!(space && !row.error.empty() && row.error.back() == ' ')) {
+            row.error += space ? ' ' : c;
+        }
+    }
 }
+
+// Delivers due messages (any an interrupted run left, then this run's)
+// and fails the rows whose message failed now: their envelope is sent, the
+// message kept for a retry. When the store stays busy, the rows `sent_now`
+// fail: their messages wait in the outbox for a re-run or `signet deliver`.
+void deliver(store::Store& store, const delivery::Renderer& renderer, std::size_t limit,
+             const std::vector<std::size_t>& sent_now, BulkReport& report) {
+    delivery::DeliverOptions options;
+    options.now = util::now();
+    options.limit = limit;
+    options.batch = k_batch_rows;
+    options.parallel = k_io_threads;
+    delivery::DeliveryReport delivered;
+    try {
+        delivered = delivery::deliver_pending(store, renderer, options);
+    } catch (const Error& e) {
+        for (const std::size_t i : sent_now) {
+            if (report.rows[i].status == BulkStatus::sent_new) {
+                fail(report.rows[i], std::string("sent, but its invitation is not delivered yet: ") + e.what());
+            }
+        }
+        return;
+    }
+    std::map<std::string, std::size_t> row_by_envelope;
+    for (const delivery::DeliveryAttempt& a : delivered.attempts) {
+        if (a.delivered) {
+            continue;
+        }
+        store::Statement q = store.db().prepare(
+            "SELECT e.id FROM messages m JOIN envelopes e ON e.seq = m.envelope_seq"
+            " WHERE m.message_id = ?");
+        q.bind(1, a.message_id);
+        if (!q.step()) {
+            continue;
+        }
+        if (row_by_envelope.empty()) {
+            for (std::size_t i = 0; i < report.rows.size(); ++i) {
+                row_by_envelope.emplace(report.rows[i].envelope, i);
+            }
+        }
+        const auto it = row_by_envelope.find(q.text(0));
+        if (it == row_by_envelope.end()) {
+            continue;  // not this file's
+        }
+        BulkRow& row = report.rows[it->second];
+        if (row.status != BulkStatus::failed) {
+            fail(row, std::string(row.status == BulkStatus::sent_new ? "sent" : "sent before") +
+                          ", but the " + a.kind + " to " + a.to + " could not be delivered: " + a.error);
+            ++report.undelivered;
+        }
+    }
+}
+
+// Makes drafts' documents on worker threads while the calling thread does
+// the database work of other batches: files only, no database.
+class DocumentPool {
+public:
+    using Job = std::function<void(Work&)>;
+
+    DocumentPool(std::size_t threads, Job job) : m_job(std::move(job)) {
+        for (std::size_t i = 0; i < threads; ++i) {
+            m_threads.emplace_back([this] { work(); });
+        }
+    }
+    ~DocumentPool() {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_closed = true;
+        }
+        m_wake.notify_all();
+        for (std::thread& t : m_threads) {
+            t.join();
+        }
+    }
+    DocumentPool(const DocumentPool&) = delete;
+    DocumentPool& operator=(const DocumentPool&) = delete;
+
+    void submit(const std::vector<Work*>& work) {
+        {
+            std::lock_guard<std::mutex> lock(m_mutex);
+            m_queue.insert(m_queue.end(), work.begin(), work.end());
+            m_in_flight += work.size();
+        }
+        m_wake.notify_all();
+    }
+
+    std::size_t in_flight() {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        return m_in_flight;
+    }
+
+    // Waits until at least `at_least` submitted drafts are done (fewer when
+    // fewer are in flight) and returns every one done so far.
+    std::vector<Work*> take(std::size_t at_least) {
+        std::unique_lock<std::mutex> lock(m_mutex);
+        m_done_cv.wait(lock, [&] { return m_done.size() >= std::min(at_least, m_in_flight); });
+        std::vector<Work*> done;
+        done.swap(m_done);
+        m_in_flight -= done.size();
+        return done;
+    }
+
+private:
+    void work() {
+        // Below the thread that writes the database: it is the one stage
+        // that cannot run in parallel, so it must not wait for a core.
+        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), k_worker_nice);
+        for (;;) {
+            Work* w = nullptr;
+            {
+                std::unique_lock<std::mutex> lock(m_mutex);
+                m_wake.wait(lock, [&] { return m_closed || !m_queue.empty(); });
+                if (m_queue.empty()) {
+                    return;
+                }
+                w = m_queue.front();
+                m_queue.pop_front();
+            }
+            m_job(*w);
+            {
+                std::lock_guard<std::mutex> lock(m_mutex);
+                m_done.push_back(w);
+            }
+            m_done_cv.notify_one();
+        }
+    }
+
+    Job m_job;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_done_cv;
+    std::deque<Work*> m_queue;
+    std::vector<Work*> m_done;
+    std::size_t m_in_flight = 0;
+    bool m_closed = false;
+    std::vector<std::thread> m_threads;
+};
+
+// The rows to send, in batches: this thread creates a batch's drafts and
+// hands them to the pool, then records and delivers whatever the pool has
+// finished, so that the database work and the documents overlap.
+struct Sender {
+    store::Store& store;
+    const Template& t;
+    const std::vector<DataRow>& rows;
+    BulkReport& report;
+    PhaseClock& clock;
+    const std::string& owner;
+    std::size_t document_size;
+    const crypto::OrganizationPki& pki;
+    std::string organization;
+    delivery::Renderer renderer;
+    std::set<std::string> warnings;
+
+    void run(const std::vector<Work*>& to_send, std::size_t done,
+             const std::function<void(std::size_t, std::size_t)>& progress) {
+        DocumentPool pool(k_io_threads, [this](Work& w) {
+            try {
+                w.docs = envelope::prepare_and_certify(store, *w.draft, t.document_info.pages, pki,
+                                                       organization, w.now);
+                w.documents_made = true;
+            } catch (const std::exception& e) {
+                w.error = e.what();
+            }
+        });
+        auto finish = [&](std::size_t at_least) {
+            std::vector<Work*> finished = pool.take(at_least);
+            clock.mark("wait for documents");
+            record_and_deliver(finished);
+            done += finished.size();
+            if (progress) {
+                progress(done, rows.size());
+            }
+        };
+        for (std::size_t start = 0; start < to_send.size(); start += k_batch_rows) {
+            const std::size_t end = std::min(to_send.size(), start + k_batch_rows);
+            const std::vector<Work*> batch(to_send.begin() + static_cast<std::ptrdiff_t>(start),
+                                           to_send.begin() + static_cast<std::ptrdiff_t>(end));
+            const std::vector<Work*> drafts = create_and_load(batch);
+            done += batch.size() - drafts.size();  // failed, or sent meanwhile
+            pool.submit(drafts);
+            // A few batches in flight keep the workers busy while this
+            // thread writes; more would only hold more rows unrecorded.
+            if (pool.in_flight() > k_batches_ahead * k_batch_rows) {
+                finish(pool.in_flight() - k_batches_ahead * k_batch_rows);
+            }
+        }
+        while (pool.in_flight() > 0) {
+            finish(k_batch_rows);
+        }
+    }
+
+    // 1. A draft per row that has none, under the row's key: a run killed
+    //    after this finds them and sends them. Returns the drafts to send.
+    std::vector<Work*> create_and_load(const std::vector<Work*>& batch) {
+        const util::UnixTime now = util::now();
+        try {
+            store.db().write([&] {
+                envelope::EnvelopeRepository repo(store.db());
+                for (Work* w : batch) {
+                    w->now = now;
+                    if (!w->id.empty()) {
+                        continue;
+                    }
+                    const std::string& key = *w->rendered.key;
+                    if (auto existing = repo.find_id_by_key(key)) {
+                        w->id = *existing;  // made by another process meanwhile
+                        continue;
+                    }
+                    envelope::Envelope e = w->rendered.envelope;
+                    e.owner = owner;
+                    e.created_at = now;
+                    e.waiting_since = now;
+                    const std::string details = util::json_object([&](util::JsonWriter& j) {
+                        j.field("title", e.title);
+                        j.field("owner", e.owner);
+                        j.field("file", t.document.filename().string());
+                        j.field("parties", static_cast<int>(e.parties.size()));
+                        j.field("fields", static_cast<int>(e.fields.size()));
+                        j.field("template", t.name);
+                        j.field("row", rows[w->row].where());
+                    });
+                    insert_draft(store, e, key, t.document_info, document_size, details);
+                    w->id = e.id;
+                }
+            });
+        } catch (const Error& e) {
+            for (Work* w : batch) {
+                if (w->id.empty()) {
+                    fail(report.rows[w->row], e.what());
+                }
+            }
+        }
+        clock.mark("create drafts");
+        std::vector<Work*> drafts;
+        envelope::EnvelopeRepository repo(store.db());
+        for (Work* w : batch) {
+            BulkRow& row = report.rows[w->row];
+            row.envelope = w->id;
+            if (w->id.empty()) {
+                continue;
+            }
+            try {
+                w->draft = repo.load(w->id);
+                if (w->draft->status != envelope::EnvelopeStatus::draft) {
+                    row.status = BulkStatus::already_sent;  // by another process meanwhile
+                    continue;
+                }
+                envelope::check_ready(*w->draft);
+                drafts.push_back(w);
+            } catch (const Error& e) {
+                fail(row, e.what());
+            }
+        }
+        clock.mark("load drafts");
+        return drafts;
+    }
+
+    // 2. Sent: revisions, audit events and invitations in one transaction,
+    //    then the invitations delivered.
+    void record_and_deliver(const std::vector<Work*>& finished) {
+        for (Work* w : finished) {
+            if (!w->documents_made) {
+                fail(report.rows[w->row], w->error);
+            }
+        }
+        try {
+            store.db().write([&] {
+                for (Work* w : finished) {
+                    if (!w->documents_made) {
+                        continue;
+                    }
+                    envelope::SendResult result;
+                    envelope::record_sent(store, w->id, w->docs, w->now, result);
+                    report.rows[w->row].status =
+                        result.already_sent ? BulkStatus::already_sent : BulkStatus::sent_new;
+                    warnings.insert(result.warnings.begin(), result.warnings.end());
+                }
+            });
+        } catch (const Error& e) {
+            for (Work* w : finished) {
+                if (w->documents_made) {
+                    fail(report.rows[w->row], e.what());
+                }
+            }
+        }
+        clock.mark("record sent");
+
+        std::vector<std::size_t> sent_now;
+        for (const Work* w : finished) {
+            sent_now.push_back(w->row);
+        }
+        deliver(store, renderer, 2 * finished.size() * t.parties.size() + 16, sent_now, report);
+        clock.mark("deliver");
+    }
+};
 
 }  // namespace
 
@@ -205,160 +499,21 @@ BulkReport bulk_send(store::Store& store, const BulkRequest& request) {
         if (store.put_document(bytes) != t.document_sha256) {
             throw bad_input("\"" + t.document.string() + "\" changed while it was read; try again");
         }
-        const std::vector<pdf::PageInfo>& pages = t.document_info.pages;
         clock.mark("store the PDF");
         // The key passphrase is asked for and the key decrypted once.
         const crypto::OrganizationPki pki = envelope::load_pki(store);
-        const delivery::Renderer renderer = envelope::message_renderer(store);
-        const std::string organization = store.organization();
-        std::set<std::string> warnings;
         clock.mark("load keys");
-
-        for (std::size_t start = 0; start < to_send.size(); start += k_batch_rows) {
-            const std::size_t end = std::min(to_send.size(), start + k_batch_rows);
-            const util::UnixTime now = util::now();
-
-            // 1. A draft per row that has none, under the row's key: a run
-            //    killed after this finds them and sends them.
-            try {
-                store.db().write([&] {
-                    envelope::EnvelopeRepository repo(store.db());
-                    for (std::size_t i = start; i < end; ++i) {
-                        Work& w = *to_send[i];
-                        if (!w.id.empty()) {
-                            continue;
-                        }
-                        const std::string& key = *w.rendered.key;
-                        if (auto existing = repo.find_id_by_key(key)) {
-                            w.id = *existing;  // made by another process meanwhile
-                            continue;
-                        }
-                        envelope::Envelope e = w.rendered.envelope;
-                        e.owner = owner;
-                        e.created_at = now;
-                        e.waiting_since = now;
-                        const std::string details = util::json_object([&](util::JsonWriter& j) {
-                            j.field("title", e.title);
-                            j.field("owner", e.owner);
-                            j.field("file", t.document.filename().string());
-                            j.field("parties", static_cast<int>(e.parties.size()));
-                            j.field("fields", static_cast<int>(e.fields.size()));
-                            j.field("template", t.name);
-                            j.field("row", rows[w.row].where());
-                        });
-                        insert_draft(store, e, key, t.document_info, bytes.size(), details);
-                        w.id = e.id;
-                    }
-                });
-            } catch (const Error& e) {
-                for (std::size_t i = start; i < end; ++i) {
-                    if (to_send[i]->id.empty()) {
-                        fail(report.rows[to_send[i]->row], e.what());
-                    }
-                }
-            }
-            clock.mark("create drafts");
-
-            // 2. Its prepared and certified documents: files only, on
-            //    several threads (the drafts are read here, on this one).
-            std::vector<Work*> drafts;
-            for (std::size_t i = start; i < end; ++i) {
-                Work& w = *to_send[i];
-                BulkRow& row = report.rows[w.row];
-                row.envelope = w.id;
-                if (w.id.empty()) {
-                    continue;
-                }
-                try {
-                    envelope::EnvelopeRepository repo(store.db());
-                    w.draft = repo.load(w.id);
-                    if (w.draft->status != envelope::EnvelopeStatus::draft) {
-                        row.status = BulkStatus::already_sent;  // by another process meanwhile
-                        continue;
-                    }
-                    envelope::check_ready(*w.draft);
-                    drafts.push_back(&w);
-                } catch (const Error& e) {
-                    fail(row, e.what());
-                }
-            }
-            clock.mark("load drafts");
-            parallel_for(drafts.size(), std::getenv("XT") ? std::stoul(std::getenv("XT")) : k_io_threads, [&](std::size_t i) {
-                Work& w = *drafts[i];
-                try {
-                    w.docs = envelope::prepare_and_certify(store, *w.draft, pages, pki, organization, now);
-                    w.documents_made = true;
-                } catch (const std::exception& e) {
-                    w.error = e.what();
-                }
-            });
-            for (Work* w : drafts) {
-                if (!w->documents_made) {
-                    fail(report.rows[w->row], w->error);
-                }
-            }
-            clock.mark("prepare and certify");
-
-            // 3. Sent: revisions, audit events, invitations queued.
-            try {
-                store.db().write([&] {
-                    for (std::size_t i = start; i < end; ++i) {
-                        Work& w = *to_send[i];
-                        if (!w.documents_made) {
-                            continue;
-                        }
-                        envelope::SendResult result;
-                        envelope::record_sent(store, w.id, w.docs, now, result);
-                        report.rows[w.row].status =
-                            result.already_sent ? BulkStatus::already_sent : BulkStatus::sent_new;
-                        warnings.insert(result.warnings.begin(), result.warnings.end());
-                    }
-                });
-            } catch (const Error& e) {
-                for (std::size_t i = start; i < end; ++i) {
-                    if (to_send[i]->documents_made) {
-                        fail(report.rows[to_send[i]->row], e.what());
-                    }
-                }
-            }
-            clock.mark("record sent");
-
-            // 4. The invitations delivered (messages queued before first).
-            delivery::DeliverOptions deliver;
-            deliver.now = util::now();
-            deliver.limit = 2 * (end - start) * t.parties.size() + 16;
-            deliver.batch = k_batch_rows;
-            deliver.parallel = k_io_threads;
-            const delivery::DeliveryReport delivered =
-                delivery::deliver_pending(store, renderer, deliver);
-            for (const delivery::DeliveryAttempt& a : delivered.attempts) {
-                if (a.delivered) {
-                    continue;
-                }
-                store::Statement q = store.db().prepare(
-                    "SELECT e.id FROM messages m JOIN envelopes e ON e.seq = m.envelope_seq"
-                    " WHERE m.message_id = ?");
-                q.bind(1, a.message_id);
-                if (!q.step()) {
-                    continue;
-                }
-                const std::string id = q.text(0);
-                for (std::size_t i = start; i < end; ++i) {
-                    BulkRow& row = report.rows[to_send[i]->row];
-                    if (row.envelope == id && row.status == BulkStatus::sent_new) {
-                        fail(row, "sent, but the " + a.kind + " to " + a.to +
-                                      " could not be delivered: " + a.error);
-                        ++report.undelivered;
-                    }
-                }
-            }
-            clock.mark("deliver");
-            done += end - start;
-            if (request.progress) {
-                request.progress(done, rows.size());
-            }
-        }
-        report.warnings.assign(warnings.begin(), warnings.end());
+        Sender sender{store, t, rows, report, clock, owner, bytes.size(), pki, store.organization(),
+                      envelope::message_renderer(store), {}};
+        sender.run(to_send, done, request.progress);
+        report.warnings.assign(sender.warnings.begin(), sender.warnings.end());
+    }
+    // Messages an interrupted run recorded but did not deliver: the re-run
+    // finishes them too.
+    if (const int pending = delivery::count_pending(store.db()); pending > 0) {
+        deliver(store, envelope::message_renderer(store), static_cast<std::size_t>(pending) + 16, {},
+                report);
+        clock.mark("deliver");
     }
 
     for (const BulkRow& r : report.rows) {

@@ -48,7 +48,8 @@ struct BulkReport {
     int sent_new = 0;
     int already_sent = 0;
     int failed = 0;
-    // Undelivered messages of rows sent now, left for `signet deliver`.
+    // Rows whose invitation could not be delivered now (their envelope is
+    // sent; the message is kept for `signet deliver`).
     int undelivered = 0;
     // Warnings about the template's parties, each once (not per row).
     std::vector<std::string> warnings;
@@ -65,9 +66,11 @@ struct BulkReport {
 // its document and invites the first parties; rows whose envelope was
 // sent before are reported and left alone. The template's PDF is stored
 // once for all rows, the organisation's key is decrypted once (only when
-// some row needs sending), and rows are written in batches. Rows fail one
-// by one (a delivery that failed, the store busy past its timeout) and
-// are reported; a re-run finishes them.
+// some row needs sending), rows are written in batches, and documents are
+// made on worker threads meanwhile. Messages still waiting in the outbox
+// (an interrupted run's) are delivered too. Rows fail one by one (a
+// delivery that failed, the store busy past its timeout) and are
+// reported; a re-run finishes them.
 BulkReport bulk_send(store::Store& store, const BulkRequest& request);
 
 }  // namespace signet::templates

@@ -277,6 +277,14 @@ JsonWriter& JsonWriter::value_or_null(const std::optional<std::string>& s) {
     return null();
 }
 
+JsonWriter& JsonWriter::value(const std::vector<std::string>& strings) {
+    begin_array();
+    for (const std::string& s : strings) {
+        value(s);
+    }
+    return end_array();
+}
+
 std::string json_object(const std::function<void(JsonWriter&)>& fill) {
     std::string out;
     JsonWriter w(out, /*pretty=*/false);

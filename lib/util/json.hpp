@@ -36,6 +36,8 @@ public:
     JsonWriter& inline_numbers(std::initializer_list<double> numbers);
     // A string, or null when empty / absent.
     JsonWriter& value_or_null(const std::optional<std::string>& s);
+    // An array of strings, e.g. the roles ["company", "client"].
+    JsonWriter& value(const std::vector<std::string>& strings);
 
     template <typename T>
     JsonWriter& field(std::string_view name, const T& v) {

@@ -51,6 +51,22 @@ std::string format_in_zone(UnixTime t, const std::string& zone, const std::strin
     return std::string(buf, n);
 }
 
+bool is_utc_zone(const std::string& zone) {
+    return zone.empty() || format_in_zone(0, zone, "%Z%z") == "UTC+0000";
+}
+
+std::string format_zone_and_utc(UnixTime t, const std::string& zone) {
+    const std::string utc = format_utc(t, "%Y-%m-%d %H:%M:%S UTC");
+    if (is_utc_zone(zone)) {
+        return utc;
+    }
+    std::string offset = format_in_zone(t, zone, "%z");  // "+0100"
+    if (offset.size() == 5) {
+        offset.insert(3, ":");
+    }
+    return format_in_zone(t, zone, "%Y-%m-%d %H:%M:%S %Z") + " (UTC" + offset + ") · " + utc;
+}
+
 std::string rfc3339_utc(UnixTime t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
 
 UnixTime parse_rfc3339_utc(const std::string& s) {

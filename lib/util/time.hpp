@@ -20,6 +20,15 @@ std::string format_utc(UnixTime t, const char* pattern);
 // unknown zone falls back to UTC, as the C library does.
 std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern);
 
+// True for UTC under any of its names ("UTC", "Etc/UTC", "Zulu", ...), and
+// for "" (no zone).
+bool is_utc_zone(const std::string& zone);
+
+// t for people, in the zone and in UTC: "2026-11-23 10:00:00 CET
+// (UTC+01:00) · 2026-11-23 09:00:00 UTC"; the UTC time alone when the zone is
+// UTC (is_utc_zone).
+std::string format_zone_and_utc(UnixTime t, const std::string& zone);
+
 // "2026-11-23T09:07:51Z".
 std::string rfc3339_utc(UnixTime t);
 

@@ -32,6 +32,7 @@ constexpr unsigned k_refused_roles = r_page_tree | r_annotation | r_content | r_
 constexpr unsigned k_kind_roles =
     r_catalog | r_page | r_page_tree | r_field | r_widget | r_sigdict | r_annotation | r_acroform;
 constexpr std::size_t k_max_depth = 64;
+constexpr std::size_t k_max_steps = 5000000;  // objects one walk may visit
 
 std::string role_words(unsigned roles) {
     static const std::pair<unsigned, const char*> names[] = {
@@ -328,7 +329,7 @@ private:
         std::vector<QPDFObjectHandle> stack{h};
         std::set<QPDFObjGen>& seen = m_reached[role];
         std::size_t steps = 0;
-        while (!stack.empty() && ++steps < 5000000) {
+        while (!stack.empty() && ++steps < k_max_steps) {
             QPDFObjectHandle o = stack.back();
             stack.pop_back();
             if (o.isIndirect()) {
@@ -507,7 +508,11 @@ public:
 
     std::vector<Change> run() {
         if (m_pmap.incomplete() || m_cmap.incomplete()) {
-            add("revision", "too complex to analyse (more than the step budget): not explained", false);
+            add("revision",
+                "the document is too deep or too large to map (a page or field tree deeper than " +
+                    std::to_string(k_max_depth) + " levels, or a walk over " +
+                    std::to_string(k_max_steps) + " objects): its changes cannot be explained",
+                false);
             return std::move(m_out);
         }
         const std::map<QPDFObjGen, QPDFXRefEntry> pt = m_before.getXRefTable();
@@ -568,7 +573,11 @@ public:
 
 private:
     void add(const std::string& object, const std::string& change, bool allowed) {
-        m_out.push_back({m_number, object, change, allowed});
+        m_out.push_back({m_number, object, change, allowed, false});
+    }
+    // An allowed change that fills the form: a field's value or appearance.
+    void add_fill(const std::string& object, const std::string& change) {
+        m_out.push_back({m_number, object, change, true, true});
     }
 
     bool p1() const { return m_c.docmdp && *m_c.docmdp == 1; }
@@ -735,7 +744,7 @@ private:
             }
             const char* what = (roles & r_appearance) != 0 ? "appearance" : "value";
             if (problem.empty()) {
-                add(obj, verb + ": the " + what + " of the field " + owners, true);
+                add_fill(obj, verb + ": the " + what + " of the field " + owners);
             } else {
                 add(obj, verb + ": the " + what + " of the field " + owners + ", but " + problem,
                     false);
@@ -744,6 +753,27 @@ private:
         }
         if ((roles & r_dss) != 0) {
             add(obj, verb + ": the DSS (validation data)", true);
+            return;
+        }
+        if ((roles & r_form_resources) != 0 && existed && !p1()) {
+            // A resource fields already use, changed in place, changes how
+            // their values are drawn (a shadow "replace"); a /DR container
+            // may only gain entries.
+            std::vector<std::string> replaced;
+            const bool container = dr_container(og);
+            if (container) {
+                QPDFObjectHandle dr = m_after.getRoot().getKey("/AcroForm").getKey("/DR");
+                replaced_resources(m_before.getObject(og), now, "",
+                                   dr.isIndirect() && dr.getObjGen() == og ? 0 : 1, replaced);
+            }
+            if (!container || !replaced.empty()) {
+                add(obj, "changed: " + role_words(roles) +
+                             (replaced.empty() ? std::string(" (a resource that fields use)")
+                                               : " (replaces " + join(replaced) + ")"),
+                    false);
+            } else {
+                add(obj, "changed: " + role_words(roles) + " (gained entries)", true);
+            }
             return;
         }
         if ((roles & (r_info | r_metadata | r_form_resources)) != 0) {
@@ -785,26 +815,60 @@ private:
         }
         std::vector<std::string> bad;
         std::vector<std::string> ok;
-        for (const auto& k : changed_keys(m_before.getObject(og), now)) {
+        QPDFObjectHandle was = m_before.getObject(og);
+        bool form_inside = false;
+        for (const auto& k : changed_keys(was, now)) {
             const bool allowed = k == "/DSS" || k == "/AcroForm" ||
                                  (!p1() && (k == "/Metadata" || k == "/Extensions"));
             (allowed ? ok : bad).push_back(k);
+            // A form dictionary written into the catalog itself is no object
+            // of its own: judge its keys here.
+            form_inside = form_inside || (k == "/AcroForm" && !now.getKey("/AcroForm").isIndirect());
         }
         if (!bad.empty()) {
             add(obj, "changed: the catalog's " + join(bad), false);
         } else {
             add(obj, "changed: the catalog's " + join(ok) + " (bookkeeping)", true);
         }
+        if (form_inside) {
+            judge_form_dict(obj, true, was.getKey("/AcroForm"), now.getKey("/AcroForm"));
+        }
     }
 
     void judge_acroform(QPDFObjGen og, bool existed, QPDFObjectHandle now) {
-        const std::string obj = ref(og);
-        QPDFObjectHandle was = was_of(og, existed);
+        judge_form_dict(ref(og), existed, was_of(og, existed), now);
+    }
+
+    // The form dictionary may change its bookkeeping only: /Fields (gaining
+    // signature fields), /SigFlags, /DA, /DR gaining resources (not
+    // replacing those that fields already use), /NeedAppearances unless
+    // it asks viewers to redraw every field, signed ones too.
+    void judge_form_dict(const std::string& obj, bool existed, QPDFObjectHandle was,
+                         QPDFObjectHandle now) {
         std::vector<std::string> bad;
         std::vector<std::string> ok;
         for (const auto& k : changed_keys(was, now)) {
-            const bool allowed = k == "/Fields" || k == "/SigFlags" || k == "/NeedAppearances" ||
-                                 k == "/DR" || k == "/DA";
+            if (k == "/DR") {
+                std::vector<std::string> replaced;
+                replaced_resources(was.getKey("/DR"), now.getKey("/DR"), "", 0, replaced);
+                if (replaced.empty()) {
+                    ok.push_back(k);
+                } else {
+                    bad.push_back("/DR (replaces " + join(replaced) + ", which fields use)");
+                }
+                continue;
+            }
+            if (k == "/NeedAppearances") {
+                QPDFObjectHandle v = now.getKey(k);
+                if (v.isBool() && v.getBoolValue()) {
+                    bad.emplace_back("/NeedAppearances true (viewers redraw every field, signed "
+                                     "ones too)");
+                } else {
+                    ok.push_back(k);
+                }
+                continue;
+            }
+            const bool allowed = k == "/Fields" || k == "/SigFlags" || k == "/DA";
             (allowed ? ok : bad).push_back(k);
         }
         if (!bad.empty()) {
@@ -820,6 +884,48 @@ private:
             !now.getKey("/Fields").isIndirect()) {
             judge_field_list(obj);
         }
+    }
+
+    // Resource names (/DR, or one of its categories such as /Font) whose
+    // entry an update replaced or dropped; new names are fine.
+    static void replaced_resources(QPDFObjectHandle was, QPDFObjectHandle now,
+                                   const std::string& prefix, int depth,
+                                   std::vector<std::string>& out) {
+        if (!was.isDictionary()) {
+            return;
+        }
+        for (auto& [k, v] : was.ditems()) {
+            QPDFObjectHandle n = now.isDictionary() ? now.getKey(k) : QPDFObjectHandle::newNull();
+            if (v.isIndirect() || n.isIndirect()) {
+                if (!(v.isIndirect() && n.isIndirect() && v.getObjGen() == n.getObjGen())) {
+                    out.push_back(prefix + k);
+                }
+                continue;
+            }
+            if (depth == 0 && v.isDictionary() && n.isDictionary()) {
+                replaced_resources(v, n, prefix + k + " ", 1, out);
+                continue;
+            }
+            if (v.unparse() != n.unparse()) {
+                out.push_back(prefix + k);
+            }
+        }
+    }
+
+    // The form's /DR dictionary or one of its category dictionaries.
+    bool dr_container(QPDFObjGen og) {
+        QPDFObjectHandle dr = m_after.getRoot().getKey("/AcroForm").getKey("/DR");
+        if (dr.isIndirect() && dr.getObjGen() == og) {
+            return true;
+        }
+        if (dr.isDictionary()) {
+            for (auto& [k, v] : dr.ditems()) {
+                if (v.isIndirect() && v.getObjGen() == og) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     // The top-level field list may only gain new signature fields.
@@ -976,7 +1082,7 @@ private:
                 false);
             return;
         }
-        add(obj, "changed: the field \"" + name + "\"'s " + join(ok), true);
+        add_fill(obj, "changed: the field \"" + name + "\"'s " + join(ok));
     }
 
     QPDF& m_before;

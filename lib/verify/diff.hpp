@@ -9,9 +9,12 @@
 //   allowed  signing a pre-existing signature field; a new signature field
 //            with its widget (the page's /Annots gaining exactly that widget)
 //            where DocMDP allows; /V, /AP and /AS of fields neither signed
-//            nor locked (FieldMDP) and the appearance streams they use;
-//            /AcroForm bookkeeping; DSS; metadata; document info; objects
-//            nothing refers to.
+//            nor locked (FieldMDP) and the appearance streams they use
+//            (form filling: Change::form_fill, which verify_file refuses
+//            after the last signature); /AcroForm bookkeeping (/DR may gain
+//            resources, not replace those fields use; /NeedAppearances may
+//            not ask viewers to redraw every field); DSS; metadata; document
+//            info; objects nothing refers to.
 //   refused  everything else: page content and resources, any other change
 //            to a page or its /Annots, the page tree, catalog entries and
 //            actions, non-widget annotations, signed or locked fields, freed
@@ -38,6 +41,9 @@ struct Change {
     std::string object;  // "12 0 R", or "trailer"
     std::string change;  // in words
     bool allowed = false;
+    // Form filling (a field's value or appearance): allowed only where a
+    // later signature covers it (see verify_file).
+    bool form_fill = false;
 };
 
 // What the signatures made before a revision allow.

@@ -62,6 +62,7 @@ bool to_offset(const QPDFTokenizer::Token& t, std::uint64_t& out) {
 struct Section {
     std::uint64_t offset = 0;
     std::optional<std::uint64_t> prev;
+    std::optional<std::uint64_t> xref_stream;  // a hybrid file's /XRefStm
     std::optional<std::uint64_t> eof_end;
     std::optional<std::uint64_t> end;
     std::string problem;
@@ -70,7 +71,7 @@ struct Section {
 // After a dictionary's "<<" has been read: reads to its ">>", noting the
 // integer values of /Prev and /Length at the top level.
 bool read_dict(Tokens& t, std::optional<std::uint64_t>& prev, std::optional<std::uint64_t>& length,
-               std::string& problem) {
+               std::string& problem, std::optional<std::uint64_t>* xref_stream = nullptr) {
     int depth = 1;
     std::string pending_key;
     while (depth > 0) {
@@ -108,6 +109,8 @@ bool read_dict(Tokens& t, std::optional<std::uint64_t>& prev, std::optional<std:
                     prev = v;
                 } else if (pending_key == "/Length" && to_offset(tok, v)) {
                     length = v;
+                } else if (pending_key == "/XRefStm" && xref_stream != nullptr && to_offset(tok, v)) {
+                    *xref_stream = v;
                 }
             }
             pending_key.clear();
@@ -192,7 +195,7 @@ Section read_section(const std::shared_ptr<const PdfFile>& file, std::uint64_t a
                 }
             }
             if (t.next().getType() != QPDFTokenizer::tt_dict_open ||
-                !read_dict(t, s.prev, length, s.problem)) {
+                !read_dict(t, s.prev, length, s.problem, &s.xref_stream)) {
                 if (s.problem.empty()) {
                     s.problem = "no trailer dictionary after the xref table at offset " +
                                 std::to_string(at);
@@ -316,6 +319,10 @@ RevisionScan scan_revisions(const std::shared_ptr<const PdfFile>& file) {
             scan.revisions.push_back({s.offset, *s.eof_end, *s.end, {s.offset}});
         } else {
             scan.revisions.back().sections.push_back(s.offset);
+        }
+        // A hybrid file's cross-reference stream is part of its section.
+        if (s.xref_stream && *s.xref_stream < *s.end) {
+            scan.revisions.back().sections.push_back(*s.xref_stream);
         }
     }
     const std::uint64_t last_end = scan.revisions.back().end;

@@ -609,11 +609,34 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
                                            static_cast<int>(j) + 1, c, signed_here);
                 for (const auto& problem :
                      unlisted_bytes(file, scan.revisions[j], scan.revisions[j - 1].end, doc_at(j))) {
-                    changes[j].push_back({static_cast<int>(j) + 1, "revision bytes", problem, false});
+                    changes[j].push_back(
+                        {static_cast<int>(j) + 1, "revision bytes", problem, false, false});
                 }
             } catch (const std::exception& e) {
                 changes[j] = {{static_cast<int>(j) + 1, "revision",
-                               std::string("cannot be analysed: ") + e.what(), false}};
+                               std::string("cannot be analysed: ") + e.what(), false, false}};
+            }
+        }
+    }
+
+    // Form filling after the last signature is vouched for by nobody: a
+    // field planted before signing and filled afterwards paints whatever
+    // it likes over the signed page (a shadow "replace"). Where a later
+    // signature covers it, its signer did vouch.
+    std::optional<std::size_t> last_signed;
+    for (const auto& s : sigs) {
+        if (s.revision && s.report.structure_ok) {
+            last_signed = last_signed ? std::max(*last_signed, *s.revision) : *s.revision;
+        }
+    }
+    for (auto& [j, list] : changes) {
+        if (!last_signed || j <= *last_signed) {
+            continue;
+        }
+        for (Change& ch : list) {
+            if (ch.allowed && ch.form_fill) {
+                ch.allowed = false;
+                ch.change += ", after the last signature: form filling that no signature covers";
             }
         }
     }

@@ -16,15 +16,20 @@
 #   SIGNET      a built signet binary (then nothing is built)
 #   ROWS        rows in the CSV (default 1000)
 #   RUNS        timed bulk sends, each into a fresh store (default 3)
+#   PERF=1      also profile one run with perf (call graphs) and print the
+#               share of CPU time of each part of the work
 #   KEEP=1      keep the temporary directory and print where it is
 #
-# For each run it prints the wall time, the CPU time (user + system) and
-# envelopes per second; then the median, and where the time of the last run
-# went (SIGNET_BENCH_PHASES=1: signet's own phase clock), the time of a
-# re-run that finds every row sent, and checks that every row was sent
-# once: one invitation file per row, the template's PDF stored once. Other
-# work on the machine inflates the wall times: compare them with the CPU
-# column.
+# For each run it prints the wall time, the CPU time (user + system, all
+# threads), envelopes per second and CPU milliseconds per envelope; then
+# the median, and where the time of the last run went (SIGNET_BENCH_PHASES=1:
+# signet's own phase clock, on the thread that writes the database while
+# worker threads make the documents: "wait for documents" is the time it
+# found nothing to write), the time of a re-run that finds every row sent,
+# and checks that every row was sent once: one invitation file per row, the
+# template's PDF stored once. The work is CPU-bound: on 2 cores, the rate
+# is at most 2000 / (CPU ms per envelope). Other work on the machine
+# inflates the wall times: compare them with the CPU column.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -81,16 +86,16 @@ run_once() {
     read -r wall user sys <"$tmp/time-$1"
     python3 -c "
 w, u, s = $wall, $user, $sys
-print(f'{w:.3f} {u + s:.3f} {$rows / w:.0f}')"
+print(f'{w:.3f} {u + s:.3f} {$rows / w:.0f} {1000 * (u + s) / $rows:.1f}')"
 }
 
 echo "bulk send: $rows rows of $(basename "$template"), outbox delivery, default durability"
 echo "signet: $SIGNET"
-printf '%-5s %9s %9s %12s\n' run "wall s" "cpu s" "envelopes/s"
+printf '%-5s %9s %9s %12s %14s\n' run "wall s" "cpu s" "envelopes/s" "cpu ms/env."
 rates=()
 for ((i = 1; i <= runs; i++)); do
-    read -r wall cpu rate < <(run_once "$i")
-    printf '%-5s %9s %9s %12s\n' "$i" "$wall" "$cpu" "$rate"
+    read -r wall cpu rate per < <(run_once "$i")
+    printf '%-5s %9s %9s %12s %14s\n' "$i" "$wall" "$cpu" "$rate" "$per"
     rates+=("$rate")
 done
 median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
@@ -116,6 +121,41 @@ print(f"checks: first run {first['new']} new, {first['failed']} failed; "
       f"re-run {again['already_sent']} already sent, {again['new']} new: {'ok' if ok else 'WRONG'}")
 sys.exit(0 if ok else 1)
 PY
+if [[ "${PERF:-}" == 1 ]] && command -v perf >/dev/null; then
+    echo
+    echo "CPU profile of one more run (perf, inclusive share of all samples):"
+    "$SIGNET" --store "$tmp/store-perf" init --org "ACME Sp. z o.o." >/dev/null
+    perf record -q -F 499 --call-graph dwarf,32768 -o "$tmp/perf.data" -- \
+        "$SIGNET" --store "$tmp/store-perf" send --template "$template" --bulk "$tmp/deals.csv" \
+        >/dev/null 2>&1
+    perf report -i "$tmp/perf.data" --children --sort symbol -g none 2>/dev/null |
+        python3 -c '
+import re, sys
+parts = [
+    ("prepare the document (qpdf, widgets, appearances)", "signet::pdf::prepare_document"),
+    ("  text appearances (font subsets, deflate)", "signet::pdf::text_appearance"),
+    ("  qpdf makeIndirectObject", "QPDF::makeIndirectObject"),
+    ("certify: incremental update", "signet::pdf::IncrementalUpdate::write"),
+    ("  seal signature (CMS, read back, verified)", "signet::crypto::sign_cades_detached"),
+    ("files: commit and fsync", "signet::util::commit_file"),
+    ("database transactions", "signet::store::Database::transaction"),
+    ("  SQL compiled", "sqlite3_prepare_v3"),
+    ("deliver the invitations", "signet::delivery::deliver_pending"),
+    ("key decryption (scrypt, once)", "signet::envelope::load_pki"),
+    ("kernel (system calls)", "entry_SYSCALL_64_after_hwframe"),
+]
+share = {}
+for line in sys.stdin:
+    m = re.match(r"\s*([0-9.]+)%\s+[0-9.]+%\s+\[.\]\s+(.*?)\s+-\s+-\s*$", line) or \
+        re.match(r"\s*([0-9.]+)%\s+[0-9.]+%\s+\[.\]\s+(.*?)\s*$", line)
+    if m:
+        share.setdefault(m.group(2).strip(), float(m.group(1)))
+for label, symbol in parts:
+    hits = [v for k, v in share.items() if k.startswith(symbol)]
+    print(f"  {label:<52} {max(hits) if hits else 0.0:5.1f}%")
+'
+fi
+
 invitations=$(find "$last/outbox" -name '*invitation*' | wc -l)
 sha=$(sha256sum <"$root/templates/act-of-work.pdf" | cut -c1-64)
 originals=$(find "$last/documents" -name "$sha.pdf" | wc -l)

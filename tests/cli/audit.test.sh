@@ -5,11 +5,8 @@ source "$(dirname "$0")/lib.sh"
 init_store --org "ACME Sp. z o.o."
 sed -i 's/^timezone: .*/timezone: Europe\/Warsaw/' "$SIGNET_HOME/config.yaml"
 
-id=$(signet create "$FIXTURES/contract.pdf" --title "Акт № 17 — Łódź" \
-    --party 'role=company,name=Anna Nowak,email=anna@acme.test,order=1,stamp=required' \
-    --party 'role=client,name=Пётр Иванов,phone=+48 601 234 567,order=2')
-signet add-field "$id" --type signature --role company --page last --rect 72,100,180,50 >/dev/null
-signet add-field "$id" --type signature --role client --page last --rect 360,100,180,50 >/dev/null
+id=$(TWO_PARTY_TITLE="Акт № 17 — Łódź" TWO_PARTY_COMPANY="$TWO_PARTY_COMPANY,stamp=required" \
+    two_party_draft)
 signet add-field "$id" --type stamp --role company --page last --rect 260,90,110,110 >/dev/null
 
 # --- a draft ----------------------------------------------------------------------

@@ -6,10 +6,6 @@
 source "$(dirname "$0")/lib.sh"
 init_store --org "ACME Sp. z o.o."
 
-newest() { ls -t "$SIGNET_HOME"/outbox/*"$1"* | head -n 1; }
-token_in() { grep -aEo -- '--token [a-z2-7]{26}' "$1" | head -n 1 | cut -d' ' -f2; }
-code_in() { grep -aEo '(code:? +)[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
-
 # Envelopes for four clients, all signed first by the same director.
 ids=()
 for client in "Пётр Иванов" "Zofia Wójcik" "Jürgen Groß" "Chiara Rossi"; do
@@ -26,20 +22,18 @@ other=$(signet create "$FIXTURES/contract.pdf" --title "Not Anna's" \
     --party 'role=company,name=Jan Kowalski,email=jan@acme.test,order=1')
 signet add-field "$other" --type signature --role company --page last --rect 72,100,180,50 >/dev/null
 signet send "${ids[@]}" "$other" >/dev/null 2>&1
-anna_token=$(token_in "$(grep -l "${ids[0]}" "$SIGNET_HOME"/outbox/*invitation*.eml | head -n 1)")
+anna_token=$(next_token "${ids[0]}")
 
 # The director signed one envelope on its own already: a batch interrupted
 # after it, or a signature before the batch; it is not signed twice.
-first_token=$(token_in "$(grep -l "${ids[1]}" "$SIGNET_HOME"/outbox/*invitation*.eml | head -n 1)")
-signet sign "${ids[1]}" --token "$first_token" --send-code >/dev/null
-signet sign "${ids[1]}" --token "$first_token" --code "$(code_in "$(newest code)")" \
-    --signature-image "$FIXTURES/sig.png" --stamp "$FIXTURES/stamp.png" --agree >/dev/null
+first_token=$(next_token "${ids[1]}")
+sign_as_next "${ids[1]}" --signature-image "$FIXTURES/sig.png" --stamp "$FIXTURES/stamp.png" --agree
 
 expect "--batch with an envelope id is bad usage" 2 --unchanged --error 'give no ENVELOPE' -- \
     signet sign "${ids[0]}" --batch --token "$anna_token"
 expect "the batch asks for a code for the token's party" 0 --out 'sent by SMS to \+48\*+001' -- \
     env SIGNET_NOW=2026-11-23T09:05:00Z "$SIGNET" sign --batch --token "$anna_token" --send-code
-code=$(code_in "$(newest code)")
+code=$(code_in "$(outbox_newest code)")
 expect "without the stamp nothing is signed (every envelope checked first)" 2 --unchanged \
     --err 'signet: error: .*missing the stamp' -- signet sign --batch --token "$anna_token" --code "$code" \
     --signature-image "$FIXTURES/sig.png" --agree
@@ -61,12 +55,11 @@ for id in "${ids[@]}"; do
         test "$(sql "SELECT count(*) FROM events v JOIN envelopes e ON e.seq = v.envelope_seq WHERE e.id='$id' AND v.action='signed'")" = 1
 done
 check "the other signatory's envelope is untouched" \
-    test "$(sql "SELECT status FROM envelopes WHERE id='$other'")" = sent
+    test "$(envelope_status "$other")" = sent
 check "each client got an invitation" test "$(grep -l 'asks you to sign' "$SIGNET_HOME"/outbox/*invitation*.eml | wc -l)" -ge 5
 check "the batch events say how the signer was authenticated" \
     test "$(sql "SELECT count(*) FROM events WHERE action='signed' AND json_extract(details, '\$.authenticated_by') LIKE 'batch:%'")" = 3
-sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id='${ids[0]}'")
-pdf=$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf
+pdf=$(document "${ids[0]}")
 check "each batch-signed PDF passes qpdf --check" qpdf --check "$pdf"
 check "... and pdfsig calls its signatures valid" sh -c "test \$(pdfsig '$pdf' 2>/dev/null | grep -c 'Signature is Valid') = 2"
 expect "... and signet verify too" 0 -- signet verify "$pdf"

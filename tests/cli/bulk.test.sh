@@ -126,6 +126,35 @@ expect "rows added to the file: only they are sent (-v lists every row)" 0 \
     signet send --template "$W/act.yaml" --bulk "$W/more.csv" -v
 check "... one more invitation" test "$(outbox_count)" = 4
 
+# --- killed mid-run (kill -9), then run again: every row sent once ------------------------------
+{
+    printf '%s\n' "$header"
+    for i in $(seq 1 150); do
+        row "2026/K/$i" "Klient $i" "k$i@example.pl" "+48 602 000 $(printf %03d "$i")"
+    done
+} >"$W/kill.csv"
+"$SIGNET" send --template "$W/act.yaml" --bulk "$W/kill.csv" >/dev/null 2>&1 &
+pid=$!
+sleep 0.7
+kill -9 "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+expect "the re-run after a kill -9 finishes the file" 0 -- \
+    signet send --template "$W/act.yaml" --bulk "$W/kill.csv" --json
+json_check "... every row new or already sent, none failed" \
+    'd["new"] + d["already_sent"] == 150 and d["failed"] == 0 and len({r["envelope"] for r in d["rows"]}) == 150'
+check "... one envelope per row, all sent" \
+    test "$(sql "SELECT count(*) || ',' || sum(status = 'sent') FROM envelopes WHERE title LIKE 'Act 2026/K/%'")" = "150,150"
+check "... one invitation per row" \
+    test "$(sql "SELECT count(*) FROM messages m JOIN envelopes e ON e.seq = m.envelope_seq WHERE e.title LIKE 'Act 2026/K/%'")" = 150
+# A message the killed process had claimed waits for its claim to lapse
+# (signet-deliver(1)); every other one is delivered, each to one file.
+check "... delivered, but for a message claimed when the process died" \
+    test "$(sql "SELECT count(*) FROM messages WHERE delivered_at IS NULL AND claim IS NULL")" = 0
+files=$(ls "$SIGNET_HOME/outbox" | wc -l)
+check "... a file for every delivered message, none for a message twice" \
+    test "$files" -ge "$(sql "SELECT count(*) FROM messages WHERE delivered_at IS NOT NULL")" -a \
+    "$files" -le "$(sql "SELECT count(*) FROM messages")"
+
 # --- the progress bar: on a terminal only -------------------------------------------------
 cp "$W/more.csv" "$W/tty.csv"
 row 2026/11/046 "Ewa Lis" ewa@example.pl "+48 601 234 572" >>"$W/tty.csv"

@@ -6,37 +6,28 @@
 source "$(dirname "$0")/lib.sh"
 init_store --org "ACME Sp. z o.o."
 
-newest() { ls -t "$SIGNET_HOME"/outbox/*"$1"* | head -n 1; }
-token_in() { grep -aEo -- '--token [a-z2-7]{26}' "$1" | head -n 1 | cut -d' ' -f2; }
-code_in() { grep -aEo '(code:? +)[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
+TWO_PARTY_TITLE="Договор № 5 — Żółć"
+TWO_PARTY_COMPANY='role=company,name=Łukasz Żółć,email=lukasz@acme.test,order=1'
+TWO_PARTY_CLIENT='role=client,name=Пётр Иванов,email=petr@vector.test,order=2'
 minute=0
-# Each party signs a minute later than the last (one code a minute at most).
-sign_as_next() {
+# sign_next ENVELOPE NAME: the next party signs with its name typed, a
+# minute later than the last (one code a minute at most).
+sign_next() {
     minute=$((minute + 1))
-    local token
-    token=$(token_in "$(newest invitation)")
     SIGNET_NOW=$(date -u -d "2026-11-23T09:00:00Z + $minute minutes" +%Y-%m-%dT%H:%M:%SZ) \
-        "$SIGNET" sign "$1" --token "$token" --send-code >/dev/null
-    SIGNET_NOW=$(date -u -d "2026-11-23T09:00:00Z + $minute minutes" +%Y-%m-%dT%H:%M:%SZ) \
-        "$SIGNET" sign "$1" --token "$token" --code "$(code_in "$(newest code)")" \
-        --signature-text "$2" --agree "${@:3}" >/dev/null
+        sign_as_next "$1" --signature-text "$2" --agree
 }
 # An envelope with two signers, sent and signed by both: completed.
 completed_envelope() {
     local id
-    id=$("$SIGNET" create "$FIXTURES/contract.pdf" --title "Договор № 5 — Żółć" \
-        --party 'role=company,name=Łukasz Żółć,email=lukasz@acme.test,order=1' \
-        --party 'role=client,name=Пётр Иванов,email=petr@vector.test,order=2')
-    "$SIGNET" add-field "$id" --type signature --role company --page last --rect 72,100,180,50 >/dev/null
-    "$SIGNET" add-field "$id" --type signature --role client --page last --rect 330,100,180,50 >/dev/null
-    "$SIGNET" send "$id" >/dev/null 2>&1
-    sign_as_next "$id" "Łukasz Żółć"
-    sign_as_next "$id" "Пётр Иванов"
+    id=$(two_party_sent) || return 1
+    sign_next "$id" "Łukasz Żółć"
+    sign_next "$id" "Пётр Иванов"
     echo "$id"
 }
 
 id=$(completed_envelope)
-check "the envelope is completed" test "$(sql "SELECT status FROM envelopes WHERE id='$id'")" = completed
+check "the envelope is completed" test "$(envelope_status "$id")" = completed
 expect "audit --check passes on a completed envelope" 0 --out 'sealed_head.*ok|ok.*sealed' -- signet audit "$id" --check
 check "the completed event records the sealed head" \
     test "$(sql "SELECT json_extract(details, '\$.sealed_chain_head') = prev_hash FROM events WHERE action='completed'")" = 1
@@ -79,7 +70,7 @@ sql "DELETE FROM messages WHERE envelope_seq=$seq AND kind='completed';
 rm -f "$SIGNET_HOME"/outbox/*completed*
 expect "deliver seals and completes an envelope whose signing stopped before the seal" 0 \
     --out "$other: completed" -- signet deliver
-check "it is completed" test "$(sql "SELECT status FROM envelopes WHERE id='$other'")" = completed
+check "it is completed" test "$(envelope_status "$other")" = completed
 check "every party got the completion message" test "$(ls "$SIGNET_HOME"/outbox/*completed*.eml | wc -l)" = 2
 expect "and its trail and seal check" 0 -- signet audit "$other" --check
 expect "deliver has nothing more to complete" 0 --no-out completed -- signet deliver

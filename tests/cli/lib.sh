@@ -313,6 +313,161 @@ last_out() { cat "$OUT"; }
 # sql QUERY: runs QUERY on the store's database and prints the result.
 sql() { sqlite3 "$DB" "$1"; }
 
+# --- messages ---------------------------------------------------------------
+# The outbox transport (the default) writes each message to
+# $SIGNET_HOME/outbox as TIME-KIND-ID.eml (a mail) or TIME-KIND-ID.sms, KIND
+# being invitation, code, reminder, completed, declined, voided or expired.
+
+# eml_text FILE: a mail's text part, decoded (its charset, its transfer
+# encoding), with LF line ends.
+eml_text() {
+    py - "$1" <<'PY'
+import email, sys
+with open(sys.argv[1], "rb") as f:
+    m = email.message_from_binary_file(f)
+for part in m.walk():
+    if part.get_content_type() == "text/plain":
+        text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+        sys.stdout.write(text.replace("\r\n", "\n"))
+PY
+}
+
+# eml_header FILE NAME: a mail's header NAME (To, Subject, ...), decoded.
+eml_header() {
+    py - "$1" "$2" <<'PY'
+import email, email.header, sys
+with open(sys.argv[1], "rb") as f:
+    m = email.message_from_binary_file(f)
+print(str(email.header.make_header(email.header.decode_header(m[sys.argv[2]]))))
+PY
+}
+
+# eml_subject FILE: a mail's Subject, decoded.
+eml_subject() { eml_header "$1" Subject; }
+
+# message_text FILE: the text of an outbox message: a mail's decoded, an
+# SMS's as it is.
+message_text() {
+    if [[ $1 == *.eml ]]; then eml_text "$1"; else cat "$1"; fi
+}
+
+# mail_has FILE TEXT: true when a mail's decoded text holds TEXT.
+mail_has() { eml_text "$1" | grep -qF -- "$2"; }
+
+# mail_matches FILE REGEX: true when a line of a mail's decoded text matches
+# the extended regular expression REGEX.
+mail_matches() { eml_text "$1" | grep -qE -- "$2"; }
+
+# outbox_messages KIND [ENVELOPE [EXT]]: the outbox files of one kind, oldest
+# first, one a line: only those whose text names ENVELOPE (a word) when it is
+# given and not empty, and only mails (EXT eml) or SMS (sms) when EXT is.
+outbox_messages() {
+    local order=-tr first=0
+    if [[ $1 == --newest ]]; then
+        order=-t first=1
+        shift
+    fi
+    local kind=$1 envelope=${2-} ext=${3:-*} file
+    # shellcheck disable=SC2086 # $ext is a glob ("*") when no EXT is given
+    while IFS= read -r file; do
+        if [[ -z $envelope ]] || message_text "$file" | grep -qw -- "$envelope"; then
+            echo "$file"
+            ((first)) && break
+        fi
+    done < <(ls "$order" "$SIGNET_HOME"/outbox/*-"$kind"-*.$ext 2>/dev/null)
+    return 0
+}
+
+# outbox_newest KIND [ENVELOPE [EXT]]: the newest of those files; nothing
+# when there is none.
+outbox_newest() { outbox_messages --newest "$@"; }
+
+# token_in FILE: the access token in a message's command line (an
+# invitation's or a reminder's "signet sign ENVELOPE --token TOKEN").
+token_in() {
+    message_text "$1" | grep -Eo -- '--token [a-z2-7]{26}' | head -n 1 | cut -d' ' -f2
+}
+
+# code_in FILE: the one-time code of a code message: a mail's Subject
+# ("Your signing code: 123456"), an SMS's text ("signet code 123456").
+code_in() { grep -aEo 'code:? +[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
+
+# --- envelopes and signing --------------------------------------------------
+
+# envelope_status ENVELOPE: its status as the database has it (draft, sent,
+# ...).
+envelope_status() { sql "SELECT status FROM envelopes WHERE id='$1'"; }
+
+# party_status ENVELOPE ROLE: the status of one of its parties (invited,
+# signed, ...).
+party_status() {
+    sql "SELECT p.status FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq WHERE e.id='$1' AND p.role='$2'"
+}
+
+# document ENVELOPE [REVISION]: the path in the store of its current
+# document, or of the revision numbered REVISION.
+document() {
+    local sha
+    if [[ -n ${2-} ]]; then
+        sha=$(sql "SELECT r.sha256 FROM revisions r JOIN envelopes e ON e.seq = r.envelope_seq WHERE e.id='$1' AND r.number=$2")
+    else
+        sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id='$1'")
+    fi
+    echo "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf"
+}
+
+# The envelope two_party_draft and two_party_sent make: its title and its
+# two signers in turn, the company then the client (by SMS). A test file may
+# set others, for all its envelopes or for one call (VAR=... two_party_sent).
+TWO_PARTY_TITLE='Umowa № 7 — Łódź'
+TWO_PARTY_COMPANY='role=company,name=Anna Nowak,email=anna@acme.test,order=1'
+TWO_PARTY_CLIENT='role=client,name=Пётр Иванов,phone=+48 601 234 567,order=2'
+
+# two_party_draft [CREATE-ARGS...]: creates a draft of contract.pdf titled
+# $TWO_PARTY_TITLE, with the parties $TWO_PARTY_COMPANY and
+# $TWO_PARTY_CLIENT and a signature field for each on the last page; prints
+# its id. CREATE-ARGS go to signet create too (--owner NAME).
+two_party_draft() {
+    local id
+    id=$("$SIGNET" create "$FIXTURES/contract.pdf" --title "$TWO_PARTY_TITLE" \
+        --party "$TWO_PARTY_COMPANY" --party "$TWO_PARTY_CLIENT" "$@") || return 1
+    "$SIGNET" add-field "$id" --type signature --role company --page last \
+        --rect 72,100,180,50 >/dev/null &&
+        "$SIGNET" add-field "$id" --type signature --role client --page last \
+            --rect 360,100,180,50 >/dev/null || return 1
+    echo "$id"
+}
+
+# two_party_sent [CREATE-ARGS...]: the same draft, sent (the company is
+# invited); prints its id.
+two_party_sent() {
+    local id
+    id=$(two_party_draft "$@") && "$SIGNET" send "$id" >/dev/null 2>&1 || return 1
+    echo "$id"
+}
+
+# next_token ENVELOPE: the token of the party the envelope waits for: the
+# one in the newest invitation that names it.
+next_token() { token_in "$(outbox_newest invitation "$1")"; }
+
+# send_code ENVELOPE TOKEN: asks for a one-time code for the token's party
+# (signet sign --send-code) and prints the code that was sent.
+send_code() {
+    "$SIGNET" sign "$1" --token "$2" --send-code >/dev/null &&
+        code_in "$(outbox_newest code "$1")"
+}
+
+# sign_as_next ENVELOPE [SIGN-ARGS...]: the party the envelope waits for
+# signs it with its token (next_token), a code sent for it (send_code) and
+# SIGN-ARGS (--signature-text NAME --agree, ...). Prints nothing; fails as
+# signet sign does.
+sign_as_next() {
+    local id=$1 token code
+    shift
+    token=$(next_token "$id") && code=$(send_code "$id" "$token") &&
+        "$SIGNET" sign "$id" --token "$token" --code "$code" "$@" >/dev/null
+}
+
 # on_tty COMMAND [ARG...]: runs COMMAND with stdout on a pseudo-terminal
 # (80 columns), printing what it wrote there. For colour checks: output to
 # a pipe is never coloured, so only a terminal shows that NO_COLOR and

@@ -5,8 +5,6 @@
 source "$(dirname "$0")/lib.sh"
 init_store --org "ACME Sp. z o.o."
 
-OUTBOX=$SIGNET_HOME/outbox
-
 # Every hook writes "EVENT ENVELOPE" to hooks.log and keeps its stdin.
 cat >"$TEST_TMP/hook.sh" <<SH
 printf '%s %s\\n' "\$SIGNET_EVENT" "\$SIGNET_ENVELOPE" >>"$TEST_TMP/hooks.log"
@@ -19,66 +17,11 @@ hooks:
   expired: [/bin/sh, "$TEST_TMP/hook.sh"]
 YAML
 
-# new_sent [CREATE-ARGS...]: a sent envelope, company (e-mail, order 1)
-# then client (SMS only, order 2); prints its id.
-new_sent() {
-    local id
-    id=$(signet create "$FIXTURES/contract.pdf" --title "Umowa № 7 — Łódź" \
-        --party 'role=company,name=Anna Nowak,email=anna@acme.test,order=1' \
-        --party 'role=client,name=Пётр Иванов,phone=+48 601 234 567,order=2' "$@") || return 1
-    signet add-field "$id" --type signature --role company --page last --rect 72,100,180,50 >/dev/null &&
-        signet add-field "$id" --type signature --role client --page last --rect 360,100,180,50 >/dev/null &&
-        signet send "$id" >/dev/null 2>&1 || return 1
-    echo "$id"
-}
-
-# A mail's text, decoded (its charset, its transfer encoding).
-eml_text() {
-    py - "$1" <<'PY'
-import email, sys
-with open(sys.argv[1], "rb") as f:
-    m = email.message_from_binary_file(f)
-for part in m.walk():
-    if part.get_content_type() == "text/plain":
-        text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-        sys.stdout.write(text.replace("\r\n", "\n"))
-PY
-}
-# A mail's decoded Subject.
-eml_subject() {
-    py - "$1" <<'PY'
-import email, email.header, sys
-with open(sys.argv[1], "rb") as f:
-    m = email.message_from_binary_file(f)
-print(str(email.header.make_header(email.header.decode_header(m["Subject"]))))
-PY
-}
-# The text of a message file: a mail decoded, an SMS as it is.
-message_text() {
-    if [[ $1 == *.eml ]]; then eml_text "$1"; else cat "$1"; fi
-}
-mail_has() { eml_text "$1" | grep -qF -- "$2"; }           # FILE TEXT
-mail_matches() { eml_text "$1" | grep -qE -- "$2"; }       # FILE REGEX
-# messages KIND ENVELOPE EXT: the outbox files of one kind (eml or sms) that
-# name the envelope, one a line.
-messages() {
-    local f
-    for f in "$OUTBOX"/*-"$1"-*."$3"; do
-        [[ -e $f ]] && message_text "$f" | grep -qw -- "$2" && echo "$f"
-    done
-    return 0
-}
-# The token in an invitation's (or reminder's) command line.
-token_in() { eml_text "$1" | grep -Eo -- "--token [a-z2-7]{26}" | head -n1 | cut -d' ' -f2; }
-status_of() { sql "SELECT status FROM envelopes WHERE id='$1'"; }
-party_status() { sql "SELECT p.status FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq WHERE e.id='$1' AND p.role='$2'"; }
-
 REASON='Kwota w § 3 jest błędna — Сумма в акте неверна'
 
 # --- decline --------------------------------------------------------------------------------
-d=$(new_sent)
-invitation=$(messages invitation "$d" eml)
-token=$(token_in "$invitation")
+d=$(two_party_sent)
+token=$(next_token "$d")
 check "the company's invitation carries a token" test -n "$token"
 
 expect "decline without --reason is bad usage" 2 --unchanged --error 'reason' -- \
@@ -103,7 +46,7 @@ expect "an unknown envelope is bad input" 2 --unchanged --error 'no envelope "zz
 expect "the company declines with its token from SIGNET_TOKEN" 0 \
     --out "^$d: declined by company; told company, client\$" -- \
     env SIGNET_TOKEN="$token" "$SIGNET" decline "$d" --reason "$REASON"
-check "the envelope is declined" test "$(status_of "$d")" = declined
+check "the envelope is declined" test "$(envelope_status "$d")" = declined
 check "the company is declined, the client still waits" \
     test "$(party_status "$d" company) $(party_status "$d" client)" = "declined waiting"
 check "it no longer waits for anyone" test "$(sql "SELECT waiting_for FROM envelopes WHERE id='$d'")" = ""
@@ -112,8 +55,8 @@ check "the audit event is the party's, with the reason" \
 check "the event keeps the reason intact" \
     sh -c "sqlite3 '$DB' \"SELECT details FROM events WHERE action = 'declined'\" | grep -qF '$REASON'"
 
-mail=$(messages declined "$d" eml)
-sms=$(messages declined "$d" sms)
+mail=$(outbox_messages declined "$d" eml)
+sms=$(outbox_messages declined "$d" sms)
 check "the company is told by e-mail" test "$(wc -w <<<"$mail")" = 1
 check "the client is told by SMS" test "$(wc -w <<<"$sms")" = 1
 check "... the mail is to the company" grep -q '^To: Anna Nowak <anna@acme.test>' "$mail"
@@ -140,8 +83,8 @@ expect "status --json shows it declined, waiting for no one" 0 -- signet status 
 json_check "declined in JSON" 'd["status"] == "declined" and d["waiting_since"] is None and [p["status"] for p in d["parties"]] == ["declined", "waiting"]'
 
 # --- void -----------------------------------------------------------------------------------
-v=$(new_sent)
-other=$(new_sent --owner somebody-else)
+v=$(two_party_sent)
+other=$(two_party_sent --owner somebody-else)
 expect "only the owner may void" 5 --unchanged --error 'only the owner .*somebody-else' -- \
     signet void "$other" --reason "not mine"
 expect "void without --reason is bad usage" 2 --unchanged --error 'reason' -- signet void "$v"
@@ -151,10 +94,10 @@ expect "void of an unknown envelope is bad input" 2 --unchanged --error 'no enve
     signet void zzzzzzzz --reason "gone"
 expect "the owner voids it; the invited company is told" 0 \
     --out "^$v: voided; told company\$" -- signet void "$v" --reason "Zła umowa — заменена"
-check "the envelope is voided" test "$(status_of "$v")" = voided
-check "the company is told by e-mail" test "$(messages voided "$v" eml | wc -l)" = 1
-check "the client, never invited, is not told" test -z "$(messages voided "$v" sms)"
-check "... the notice has the reason intact" mail_has "$(messages voided "$v" eml)" 'Zła umowa — заменена'
+check "the envelope is voided" test "$(envelope_status "$v")" = voided
+check "the company is told by e-mail" test "$(outbox_messages voided "$v" eml | wc -l)" = 1
+check "the client, never invited, is not told" test -z "$(outbox_messages voided "$v" sms)"
+check "... the notice has the reason intact" mail_has "$(outbox_messages voided "$v" eml)" 'Zła umowa — заменена'
 check "hooks.voided ran" grep -qx "voided $v" "$TEST_TMP/hooks.log"
 check "the audit event is the owner's" \
     test "$(sql "SELECT action || ' ' || actor FROM events WHERE envelope_seq = (SELECT seq FROM envelopes WHERE id='$v') ORDER BY seq DESC LIMIT 1")" = "voided $(id -un)"
@@ -162,7 +105,7 @@ expect "voiding it again is not allowed" 5 --unchanged --error 'has ended: it is
     signet void "$v" --reason "again"
 expect "voiding a declined envelope is not allowed" 5 --unchanged --error 'has ended: it is declined' -- \
     signet void "$d" --reason "too late"
-vtoken=$(token_in "$(messages invitation "$v" eml)")
+vtoken=$(next_token "$v")
 expect "declining a voided envelope is not allowed" 5 --unchanged --error 'has ended' -- \
     signet decline "$v" --token "$vtoken" --reason "late"
 draft=$(signet create "$FIXTURES/contract.pdf" --title "Draft" --party 'role=client,name=Jan,email=jan@example.com')
@@ -171,8 +114,8 @@ json_check "a draft is voided, nobody told" \
     'd == {"schema": 1, "id": "'"$draft"'", "status": "voided", "previous_status": "draft", "notified": [], "undelivered": 0}'
 
 # --- remind ---------------------------------------------------------------------------------
-r=$(new_sent) # invited at T0, as $other was
-rtoken=$(token_in "$(messages invitation "$r" eml)")
+r=$(two_party_sent) # invited at T0, as $other was
+rtoken=$(next_token "$r")
 later=2026-11-23T11:00:00Z # two hours on
 draft2=$(signet create "$FIXTURES/contract.pdf" --title "Draft" --party 'role=client,name=Jan,email=jan@example.com')
 expect "reminding a draft is not allowed" 5 --unchanged --error "$draft2 is a draft" -- \
@@ -193,7 +136,7 @@ expect "naming the envelope shows nobody is due" 0 --out "^$r: nobody to remind 
     env SIGNET_NOW=$later "$SIGNET" remind "$r" --older-than 3d
 expect "remind one envelope: its company is reminded" 0 --out "^$r: reminded company\$" -- \
     env SIGNET_NOW=$later "$SIGNET" remind "$r"
-reminder=$(messages reminder "$r" eml)
+reminder=$(outbox_messages reminder "$r" eml)
 check "one reminder, by e-mail" test "$(wc -w <<<"$reminder")" = 1
 check "... with the same token as the invitation" test "$(token_in "$reminder")" = "$rtoken"
 check "... to the company" grep -q '^To: Anna Nowak <anna@acme.test>' "$reminder"
@@ -209,18 +152,18 @@ check "the reminded token still works to decline (not spent by a reminder)" \
 # --- expiry ---------------------------------------------------------------------------------
 # Every envelope sent at T0 expires 14 days later. A command 15 days on ends
 # them: $r and $other here (the voided and declined ones have ended already).
-e2=$(SIGNET_NOW=2026-11-30T09:00:00Z new_sent) # sent a week later: not due yet
-e2token=$(token_in "$(messages invitation "$e2" eml)")
+e2=$(SIGNET_NOW=2026-11-30T09:00:00Z two_party_sent) # sent a week later: not due yet
+e2token=$(next_token "$e2")
 expect "a status 15 days on expires the overdue envelopes" 0 -- \
     env SIGNET_NOW=2026-12-08T09:00:00Z "$SIGNET" status "$r" --json
 json_check "status shows it expired" 'd["status"] == "expired" and d["waiting_since"] is None'
-check "the other overdue envelope expired too" test "$(status_of "$other")" = expired
-check "the one sent later did not" test "$(status_of "$e2")" = sent
-check "the declined one stays declined" test "$(status_of "$d")" = declined
-check "the company is told it expired" test "$(messages expired "$r" eml | wc -l)" = 1
-check "... the client, never invited, is not" test -z "$(messages expired "$r" sms)"
+check "the other overdue envelope expired too" test "$(envelope_status "$other")" = expired
+check "the one sent later did not" test "$(envelope_status "$e2")" = sent
+check "the declined one stays declined" test "$(envelope_status "$d")" = declined
+check "the company is told it expired" test "$(outbox_messages expired "$r" eml | wc -l)" = 1
+check "... the client, never invited, is not" test -z "$(outbox_messages expired "$r" sms)"
 check "... the notice says when it expired" \
-    mail_has "$(messages expired "$r" eml)" 'expired on 2026-12-07 09:00 UTC'
+    mail_has "$(outbox_messages expired "$r" eml)" 'expired on 2026-12-07 09:00 UTC'
 check "hooks.expired ran for each" \
     sh -c "grep -qx 'expired $r' '$TEST_TMP/hooks.log' && grep -qx 'expired $other' '$TEST_TMP/hooks.log'"
 check "an audit event 'expired' each" \
@@ -237,8 +180,8 @@ expect "remind of an expired envelope is not allowed" 5 --unchanged --error "$r 
 # The token's own command ends an overdue envelope too (authenticate).
 expect "decline after expires_at: the envelope expires first and the token fails" 4 --error 'expired' -- \
     env SIGNET_NOW=2026-12-15T09:00:00Z "$SIGNET" decline "$e2" --token "$e2token" --reason "late"
-check "... it is expired" test "$(status_of "$e2")" = expired
-check "... and its company told" test "$(messages expired "$e2" eml | wc -l)" = 1
+check "... it is expired" test "$(envelope_status "$e2")" = expired
+check "... and its company told" test "$(outbox_messages expired "$e2" eml | wc -l)" = 1
 expect "the board counts the ended envelopes" 0 -- \
     env SIGNET_NOW=2026-12-15T09:00:00Z "$SIGNET" status --board --json
 json_check "declined, voided twice, expired three times" \

@@ -22,7 +22,6 @@ import argparse
 import os
 import re
 import subprocess
-import sys
 import tempfile
 import time
 import zlib
@@ -1242,6 +1241,73 @@ def _(pdf, args):
     return up.build()
 
 
+def form_dict(pdf, up):
+    """The form dictionary and how to write it back."""
+    root = dict(pdf.root)
+    ref = root.get("/AcroForm")
+    acro = dict(pdf.resolve(ref) or {})
+
+    def save(new):
+        if isinstance(ref, Ref):
+            up.set(ref, new)
+        else:
+            root["/AcroForm"] = new
+            up.set(pdf.root_ref, root)
+
+    return acro, save
+
+
+@variant("shadow-replace-dr-font", "Shadow replace: the form's default font replaced and every field "
+         "redrawn (/DR /Font, /NeedAppearances true)")
+def _(pdf, args):
+    up = Update(pdf)
+    acro, save = form_dict(pdf, up)
+    dr = dict(pdf.resolve(acro.get("/DR")) or {})
+    fonts = dict(pdf.resolve(dr.get("/Font")) or {})
+    courier = up.new({"/Type": Name("/Font"), "/Subtype": Name("/Type1"), "/BaseFont": Name("/Courier")})
+    for k in list(fonts) or ["/Helv"]:
+        fonts[k] = courier
+    dr["/Font"] = fonts
+    acro["/DR"] = dr
+    acro["/NeedAppearances"] = True
+    save(acro)
+    return up.build()
+
+
+@variant("isa-acroform-xfa", "ISA: the form dictionary gains an XFA form (shown instead of the pages)")
+def _(pdf, args):
+    up = Update(pdf)
+    acro, save = form_dict(pdf, up)
+    acro["/XFA"] = up.new(stream(b"<xdp:xdp xmlns:xdp='http://ns.adobe.com/xdp/'></xdp:xdp>"))
+    save(acro)
+    return up.build()
+
+
+@variant("shadow-hide-field", "Shadow hide: the visible field \"veil\" given an empty appearance, "
+         "revealing the line under it (form filling after the last signature)")
+def _(pdf, args):
+    up = Update(pdf)
+    num = pdf.field("veil")
+    f = dict(pdf.get(num))
+    f["/AP"] = {"/N": up.new(form_xobject(b"", [0, 0, 230, 20]))}
+    up.set(num, f)
+    return up.build()
+
+
+@variant("shadow-replace-overlay", "Shadow replace: the visible field \"veil\" filled with a new "
+         "amount (form filling after the last signature)")
+def _(pdf, args):
+    up = Update(pdf)
+    num = pdf.field("veil")
+    f = dict(pdf.get(num))
+    f["/V"] = text("Amount due: EUR 5")
+    f["/AP"] = {"/N": up.new(form_xobject(
+        b"/Tx BMC q 1 1 1 rg 0 0 230 20 re f BT /F9 12 Tf 0 0 0 rg 2 5 Td (Amount due: EUR 5) Tj ET Q EMC",
+        [0, 0, 230, 20], {"/Font": {"/F9": up.new(HELV)}}))}
+    up.set(num, f)
+    return up.build()
+
+
 @variant("shadow-hide-and-replace", "Shadow hide-and-replace: page 1's /Contents re-pointed to the planted stream")
 def _(pdf, args):
     up = Update(pdf)
@@ -1384,8 +1450,9 @@ def _(pdf, args):
 # Keys for the corpus.
 
 
-@variant("keys", "Makes keys in the directory IN (OUT unused): an outside CA and its signer "
-         "alice (also in the NSS database IN/nss for pdfsig), and a self-signed attacker, mallory")
+@variant("keys", "Makes keys in the directory IN (OUT unused): an outside CA (ca) and its signer "
+         "alice, a second CA (ca2) and its signer bob (both signers also in the NSS database IN/nss "
+         "for pdfsig), and a self-signed attacker, mallory")
 def _(pdf, args):
     raise AssertionError("handled in main()")
 
@@ -1400,7 +1467,10 @@ def make_keys(d):
                 "subjectKeyIdentifier=hash\n"
                 "[leaf]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,"
                 "nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
-                "subjectAltName=email:alice@outside.test\n")
+                "subjectAltName=email:alice@outside.test\n"
+                "[bob]\nbasicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n"
+                "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n"
+                "subjectAltName=email:bob@second.test\n")
     run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
         "-days", "3650", "-subj", "/O=Outside Tools/CN=Outside Test CA", "-config", "ext.cnf",
         "-extensions", "ca")
@@ -1408,6 +1478,17 @@ def make_keys(d):
         "-subj", "/O=Outside Tools/CN=Alice Outside")
     run("openssl", "x509", "-req", "-in", "alice.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
         "-CAcreateserial", "-out", "alice.crt", "-days", "3650", "-extfile", "ext.cnf", "-extensions", "leaf")
+    # bob: a signer under a second CA (an EC CA; an RSA signer, as pdfsig
+    # 22.12 cannot sign with an EC key).
+    run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+        "-keyout", "ca2.key", "-out", "ca2.crt", "-days", "3650", "-subj", "/O=Second Tools/CN=Second Test CA",
+        "-config", "ext.cnf", "-extensions", "ca")
+    run("openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        "bob.key", "-out", "bob.csr", "-subj", "/O=Second Tools/CN=Bob Second")
+    run("openssl", "x509", "-req", "-in", "bob.csr", "-CA", "ca2.crt", "-CAkey", "ca2.key",
+        "-CAcreateserial", "-out", "bob.crt", "-days", "3650", "-extfile", "ext.cnf", "-extensions", "bob")
+    run("openssl", "pkcs12", "-export", "-inkey", "bob.key", "-in", "bob.crt", "-certfile", "ca2.crt",
+        "-name", "bob", "-out", "bob.p12", "-passout", "pass:")
     run("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
         "-keyout", "mallory.key", "-out", "mallory.crt", "-days", "3650", "-subj", "/CN=Mallory")
     run("openssl", "pkcs12", "-export", "-inkey", "alice.key", "-in", "alice.crt", "-certfile", "ca.crt",
@@ -1415,6 +1496,7 @@ def make_keys(d):
     os.makedirs(os.path.join(d, "nss"), exist_ok=True)
     run("certutil", "-N", "-d", "sql:nss", "--empty-password")
     run("pk12util", "-i", "alice.p12", "-d", "sql:nss", "-W", "")
+    run("pk12util", "-i", "bob.p12", "-d", "sql:nss", "-W", "")
 
 
 # The planted document for the shadow attacks.
@@ -1422,7 +1504,7 @@ def make_keys(d):
 
 @variant("plant", "Plants shadow content in an unsigned PDF: a /Cover form drawn over a blue box, a "
          "/Shadow form (unused), /Fm0 drawn by the page, a layer that is off, a hidden text field "
-         "\"overlay\"")
+         "\"overlay\", a visible text field \"veil\" whose white appearance hides a red line")
 def _(pdf, args):
     up = Update(pdf)
     page = pdf.pages()[0]
@@ -1446,19 +1528,26 @@ def _(pdf, args):
     planted_content = up.new(stream(
         b"q 1 0 0 1 72 560 cm /Fm0 Do Q\n"
         b"q 0 0 1 rg 72 520 200 30 re f Q q 1 0 0 1 72 520 cm /Cover Do Q\n"
-        b"/OC /L2 BDC q 1 0 0 rg 300 520 200 30 re f Q EMC\n"))
+        b"/OC /L2 BDC q 1 0 0 rg 300 520 200 30 re f Q EMC\n"
+        b"BT /F9 12 Tf 1 0 0 rg 74 490 Td (Amount due: EUR 99 000) Tj ET\n"))
     page_obj = {"/Contents": content_list(pdf, p) + [planted_content], "/Resources": res}
     overlay_ap = up.new(form_xobject(b"/Tx BMC q BT /F9 12 Tf 0 0 0 rg 2 5 Td (EUR 99 999) Tj ET Q EMC",
                                      [0, 0, 200, 20], fonts))
     overlay = up.new({"/Type": Name("/Annot"), "/Subtype": Name("/Widget"), "/FT": Name("/Tx"),
                       "/T": Str(b"overlay"), "/Rect": [72, 560, 272, 580], "/F": 2, "/P": Ref(page),
                       "/DA": Str(b"/F9 12 Tf 0 g"), "/V": Str(b"EUR 99 999"), "/AP": {"/N": overlay_ap}})
-    page_obj["/Annots"] = list(pdf.resolve(p.get("/Annots")) or []) + [overlay]
+    # A visible text field whose appearance, an opaque white box, hides the
+    # red "Amount due" line under it.
+    veil_ap = up.new(form_xobject(b"q 1 1 1 rg 0 0 230 20 re f Q", [0, 0, 230, 20]))
+    veil = up.new({"/Type": Name("/Annot"), "/Subtype": Name("/Widget"), "/FT": Name("/Tx"),
+                   "/T": Str(b"veil"), "/Rect": [70, 485, 300, 505], "/F": 4, "/P": Ref(page),
+                   "/DA": Str(b"/F9 12 Tf 0 g"), "/AP": {"/N": veil_ap}})
+    page_obj["/Annots"] = list(pdf.resolve(p.get("/Annots")) or []) + [overlay, veil]
     page_with(pdf, up, page, **page_obj)
     root = dict(pdf.root)
     root["/OCProperties"] = up.new({"/OCGs": [ocg], "/D": {"/Order": [ocg], "/OFF": [ocg]}})
     acro = dict(pdf.resolve(root.get("/AcroForm")) or {})
-    acro["/Fields"] = list(pdf.resolve(acro.get("/Fields")) or []) + [overlay]
+    acro["/Fields"] = list(pdf.resolve(acro.get("/Fields")) or []) + [overlay, veil]
     acro["/DR"] = fonts
     root["/AcroForm"] = up.new(acro)
     up.set(pdf.root_ref, root)

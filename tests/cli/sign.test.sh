@@ -35,45 +35,7 @@ new_envelope() {
     echo "$id"
 }
 
-# A mail's text, decoded.
-eml_text() {
-    py - "$1" <<'PY'
-import email, sys
-with open(sys.argv[1], "rb") as f:
-    m = email.message_from_binary_file(f)
-for part in m.walk():
-    if part.get_content_type() == "text/plain":
-        text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-        sys.stdout.write(text.replace("\r\n", "\n"))
-PY
-}
-message_text() { if [[ $1 == *.eml ]]; then eml_text "$1"; else cat "$1"; fi; }
-# messages KIND ENVELOPE EXT: the outbox files of one kind (eml or sms)
-# that name the envelope, oldest first.
-messages() {
-    local f
-    for f in $(ls -tr "$OUTBOX" 2>/dev/null); do
-        [[ $f == *-"$1"-*."$3" ]] || continue
-        message_text "$OUTBOX/$f" | grep -qw -- "$2" && echo "$OUTBOX/$f"
-    done
-    return 0
-}
-newest() { messages "$@" | tail -n1; }
-token_in() { message_text "$1" | grep -Eo -- "--token [a-z2-7]{26}" | head -n1 | cut -d' ' -f2; }
-# The code in a code message: "Your signing code: 123456" / "signet code 123456".
-code_in() { grep -aEo 'code:? [0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n1; }
-party_status() { sql "SELECT p.status FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq WHERE e.id='$1' AND p.role='$2'"; }
-envelope_status() { sql "SELECT status FROM envelopes WHERE id='$1'"; }
 revisions() { sql "SELECT revisions FROM envelopes WHERE id='$1'"; }
-document() { # ENVELOPE [REVISION]: the path of its current (or a given) revision
-    local sha
-    if [[ -n ${2-} ]]; then
-        sha=$(sql "SELECT r.sha256 FROM revisions r JOIN envelopes e ON e.seq = r.envelope_seq WHERE e.id='$1' AND r.number=$2")
-    else
-        sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id='$1'")
-    fi
-    echo "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf"
-}
 at() { export SIGNET_NOW=$1; }
 
 # The director's full non-interactive signature, with the code given.
@@ -81,58 +43,6 @@ director_signs() { # ENVELOPE TOKEN CODE [ARGS...]
     local id=$1 token=$2 code=$3
     shift 3
     signet sign "$id" --token "$token" --code "$code" --signature-image "$SIG" --stamp "$STAMP" --agree "$@"
-}
-
-# pty_session STEPS-JSON COMMAND...: runs COMMAND on a pseudo-terminal
-# (stdin and stdout), waits for each prompt (a regular expression) and
-# types its answer; the answer "@code" is the one-time code in the newest
-# code message of the outbox. Prints what the terminal showed; exits with
-# the command's status (99 when a prompt did not come).
-pty_session() {
-    py - "$OUTBOX" "$@" <<'PY'
-import glob, json, os, pty, re, select, signal, sys, time
-outbox, steps, argv = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execvp(argv[0], argv)
-seen, pending = [], b""
-def read_more(deadline):
-    global pending
-    left = deadline - time.time()
-    if left <= 0 or not select.select([fd], [], [], left)[0]:
-        return False
-    try:
-        data = os.read(fd, 65536)
-    except OSError:
-        return False
-    if not data:
-        return False
-    pending += data
-    return True
-def show():
-    sys.stdout.write(b"".join(seen + [pending]).decode("utf-8", "replace").replace("\r\n", "\n"))
-for prompt, answer in steps:
-    rx, deadline = re.compile(prompt.encode()), time.time() + 60
-    while not rx.search(pending):
-        if not read_more(deadline):
-            show()
-            sys.stderr.write("pty: no prompt matching %r\n" % prompt)
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
-            sys.exit(99)
-    m = rx.search(pending)
-    seen.append(pending[:m.end()])
-    pending = pending[m.end():]
-    if answer == "@code":
-        newest = max(glob.glob(os.path.join(outbox, "*-code-*")), key=os.path.getmtime)
-        answer = re.search(r"code:? ([0-9]{6})", open(newest, encoding="utf-8").read()).group(1)
-    os.write(fd, answer.encode() + b"\r")
-while read_more(time.time() + 60):
-    pass
-_, status = os.waitpid(pid, 0)
-show()
-sys.exit(os.waitstatus_to_exitcode(status))
-PY
 }
 
 # =============================================================================
@@ -143,14 +53,14 @@ at 2026-11-23T09:00:00Z
 a=$(new_envelope)
 signet send "$a" >/dev/null 2>&1
 check "after send only the director is invited, by e-mail" \
-    test "$(messages invitation "$a" eml | wc -l),$(messages invitation "$a" sms | wc -l)" = "1,0"
-t1=$(token_in "$(newest invitation "$a" eml)")
+    test "$(outbox_messages invitation "$a" eml | wc -l),$(outbox_messages invitation "$a" sms | wc -l)" = "1,0"
+t1=$(next_token "$a")
 
 at 2026-11-23T09:01:00Z
 expect "--send-code mails the director a one-time code" 0 \
     --out "^A one-time code was sent by e-mail to lu\*\*\*@zazolc.test; it is valid until 2026-11-23T09:11:00Z\.\$" -- \
     signet sign "$a" --token "$t1" --send-code
-c1=$(code_in "$(newest code "$a" eml)")
+c1=$(code_in "$(outbox_newest code "$a" eml)")
 check "... the code is six digits, in a message to the director" test "${#c1}" = 6
 check "... the director has opened the envelope" test "$(party_status "$a" company)" = opened
 expect "a second code within the minute is refused (rate limit)" 5 --unchanged \
@@ -192,7 +102,7 @@ check "... and counts against the party" \
     test "$(sql "SELECT p.code_failures FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq WHERE e.id='$a' AND p.role='company'")" = 1
 check "... nothing is signed" test "$(party_status "$a" company),$(revisions "$a")" = "opened,2"
 check "the client is not invited before the director signs" \
-    test -z "$(messages invitation "$a" sms)"
+    test -z "$(outbox_messages invitation "$a" sms)"
 
 # --- the director signs ---------------------------------------------------------------------
 expect "the director signs with a signature image, the stamp, the code and consent" 0 \
@@ -201,11 +111,11 @@ expect "the director signs with a signature image, the stamp, the code and conse
 check "... the director has signed, the client is invited" \
     test "$(party_status "$a" company),$(party_status "$a" client),$(envelope_status "$a")" = "signed,invited,in_progress"
 check "... one revision more (prepared, certified, the director's)" test "$(revisions "$a")" = 3
-sms=$(newest invitation "$a" sms)
+sms=$(outbox_newest invitation "$a" sms)
 check "... only now the client gets its invitation, by SMS" test -n "$sms"
 check "... to the client's number" grep -qx 'To: +48601234567' "$sms"
 check "... with the command line first" grep -Eq "^signet sign $a --token [a-z2-7]{26}\$" "$sms"
-check "... and no second invitation to the director" test "$(messages invitation "$a" eml | wc -l)" = 1
+check "... and no second invitation to the director" test "$(outbox_messages invitation "$a" eml | wc -l)" = 1
 check "the director's fields are filled" \
     test "$(sql "SELECT group_concat(f.name) FROM fields f JOIN envelopes e ON e.seq = f.envelope_seq WHERE e.id='$a' AND f.filled = 1")" = "director_signature,company_stamp"
 expect "the director's spent token cannot sign again" 4 --unchanged \
@@ -222,7 +132,7 @@ expect "SIGNET_TOKEN works like --token" 0 --out 'sent by SMS to \+48\*+567' -- 
     env SIGNET_TOKEN="$t2" "$SIGNET" sign "$a" --send-code
 expect "without a token and without a terminal, sign fails naming SIGNET_TOKEN" 2 --unchanged \
     --error 'no access token: SIGNET_TOKEN is not set' -- setsid -w "$SIGNET" sign "$a" --send-code
-c2=$(code_in "$(newest code "$a" sms)")
+c2=$(code_in "$(outbox_newest code "$a" sms)")
 check "the client's code came by SMS" test "${#c2}" = 6
 expect "the client cannot fill the director's field" 2 --unchanged \
     --err 'field "director_signature" is not a field of party "client"' -- \
@@ -377,13 +287,9 @@ PY
 done
 
 # --- the completion messages ----------------------------------------------------------------
-done_mail=$(newest completed "$a" eml)
-check "the director gets a completion e-mail" test "$(py - "$done_mail" <<'PY'
-import email, email.header, sys
-m = email.message_from_binary_file(open(sys.argv[1], "rb"))
-print(str(email.header.make_header(email.header.decode_header(m["To"]))))
-PY
-)" = "Łukasz Żółć <lukasz@zazolc.test>"
+done_mail=$(outbox_newest completed "$a" eml)
+check "the director gets a completion e-mail" \
+    test "$(eml_header "$done_mail" To)" = "Łukasz Żółć <lukasz@zazolc.test>"
 check "... with the signed PDF attached: the envelope's current document, byte for byte" \
     py - "$done_mail" "$(sql "SELECT current_sha256 FROM envelopes WHERE id='$a'")" <<'PY'
 import email, hashlib, sys
@@ -407,12 +313,12 @@ check "... and the certificate of completion, a PDF" sh -c "head -c 5 '$TEST_TMP
 pdftotext "$TEST_TMP/certificate.pdf" "$TEST_TMP/certificate.txt" 2>/dev/null
 check "... that names both signers" sh -c "grep -qF 'Łukasz Żółć' '$TEST_TMP/certificate.txt' && grep -qF 'Пётр Иванов' '$TEST_TMP/certificate.txt'"
 check "... and the text of the mail names the envelope and the sealed document's hash" \
-    sh -c "'$PYTHON' -S -c 'import email,sys; m=email.message_from_binary_file(open(sys.argv[1],\"rb\")); print([p for p in m.walk() if p.get_content_type()==\"text/plain\"][0].get_payload(decode=True).decode())' '$done_mail' | grep -q '$(sql "SELECT current_sha256 FROM envelopes WHERE id='$a'")'"
-done_sms=$(newest completed "$a" sms)
+    mail_has "$done_mail" "$(sql "SELECT current_sha256 FROM envelopes WHERE id='$a'")"
+done_sms=$(outbox_newest completed "$a" sms)
 check "the client gets a completion SMS" test -n "$done_sms"
 check "... to its number" grep -qx 'To: +48601234567' "$done_sms"
 check "one completion message per party" \
-    test "$(messages completed "$a" eml | wc -l),$(messages completed "$a" sms | wc -l)" = "1,1"
+    test "$(outbox_messages completed "$a" eml | wc -l),$(outbox_messages completed "$a" sms | wc -l)" = "1,1"
 check "the audit trail records both signatures and the completion" \
     test "$(sql "SELECT group_concat(v.action, ' ') FROM events v JOIN envelopes e ON e.seq = v.envelope_seq WHERE e.id='$a' AND v.action IN ('signed', 'completed') ORDER BY v.seq")" = "signed signed completed"
 
@@ -422,11 +328,10 @@ check "the audit trail records both signatures and the completion" \
 at 2026-11-24T09:00:00Z
 b=$(new_envelope)
 signet send "$b" >/dev/null 2>&1
-tb=$(token_in "$(newest invitation "$b" eml)")
+tb=$(next_token "$b")
 expect "a freshly invited party without its inputs and without a terminal: exit 2, nothing written" 2 \
     --unchanged --err 'missing the one-time code' -- signet sign "$b" --token "$tb"
-signet sign "$b" --token "$tb" --send-code >/dev/null
-cb=$(code_in "$(newest code "$b" eml)")
+cb=$(send_code "$b" "$tb")
 wrong=$(printf '%06d' $(((10#$cb + 1) % 1000000)))
 for n in 1 2 3 4; do
     expect "wrong code $n of 5" 4 --err "wrong code \\($((5 - n)) tries left\\)" -- director_signs "$b" "$tb" "$wrong"
@@ -447,22 +352,30 @@ check "... nothing was signed" test "$(revisions "$b"),$(envelope_status "$b")" 
 at 2026-11-25T09:00:00Z
 c=$(new_envelope)
 signet send "$c" >/dev/null 2>&1
-tc=$(token_in "$(newest invitation "$c" eml)")
-signet sign "$c" --token "$tc" --send-code >/dev/null
-director_signs "$c" "$tc" "$(code_in "$(newest code "$c" eml)")" >/dev/null
-tc2=$(token_in "$(newest invitation "$c" sms)")
+tc=$(next_token "$c")
+director_signs "$c" "$tc" "$(send_code "$c" "$tc")" >/dev/null
+tc2=$(next_token "$c")
 at 2026-11-25T09:05:00Z
-STEPS='[["One-time code: ", "@code"], ["Your address \\[text\\]: ", "'"$ADDRESS"'"],
-        ["Signature: type your name as you sign it, or the path of a PNG image: ", "Пётр Иванов"],
-        ["Sign now\\? \\(yes/no\\): ", "ANSWER"]]'
+# client_dialog CONSENT: the client's answers at the prompts (pty_dialog.py),
+# CONSENT at the last.
+client_dialog() {
+    cat <<DIALOG
+One-time code: => @code
+Your address \\[text\\]: => $ADDRESS
+Signature: type your name as you sign it, or the path of a PNG image: => Пётр Иванов
+Sign now\\? \\(yes/no\\): => $1
+DIALOG
+}
+# Signing on a loaded machine can take a while: a minute per prompt.
+DIALOG=("$SOURCE_DIR/tests/cli/pty_dialog.py" --timeout 60)
 expect "answering no at the consent prompt signs nothing (exit 2)" 2 \
     --out 'A one-time code is sent by SMS to \+48\*+567' --out 'You sign as Пётр Иванов, ООО Вектор \(client\)' \
     --out 'client_address +text +page 1 +Your address' --out 'not signed: consent was not given' -- \
-    pty_session "${STEPS/ANSWER/no}" "$SIGNET" sign "$c" --token "$tc2"
+    py "${DIALOG[@]}" <(client_dialog no) -- "$SIGNET" sign "$c" --token "$tc2"
 check "... the client has not signed" test "$(party_status "$c" client),$(revisions "$c")" = "opened,3"
 expect "answering the prompts signs: code, address, typed name, yes" 0 \
     --out 'A one-time code was sent by SMS' --out "Signed: $c as client" --out 'Completed: every party has signed' -- \
-    pty_session "${STEPS/ANSWER/yes}" "$SIGNET" sign "$c" --token "$tc2"
+    py "${DIALOG[@]}" <(client_dialog yes) -- "$SIGNET" sign "$c" --token "$tc2"
 check "... the envelope is completed with the address typed" \
     test "$(envelope_status "$c"),$(sql "SELECT f.value FROM fields f JOIN envelopes e ON e.seq = f.envelope_seq WHERE e.id='$c' AND f.name='client_address'")" = "completed,$ADDRESS"
 check "... and its PDF passes qpdf --check" qpdf --check "$(document "$c")"
@@ -475,16 +388,15 @@ check "... and its PDF passes qpdf --check" qpdf --check "$(document "$c")"
 at 2026-11-26T09:00:00Z
 v=$(new_envelope)
 signet send "$v" >/dev/null 2>&1
-tv=$(token_in "$(newest invitation "$v" eml)")
-signet sign "$v" --token "$tv" --send-code >/dev/null
-cv=$(code_in "$(newest code "$v" eml)")
+tv=$(next_token "$v")
+cv=$(send_code "$v" "$tv")
 signet void "$v" --reason "Replaced" >/dev/null 2>&1
 expect "a voided envelope cannot be signed: not allowed now (5)" 5 --unchanged \
     --err "envelope $v has ended: it is voided" -- director_signs "$v" "$tv" "$cv"
 
 x=$(new_envelope)
 signet send "$x" >/dev/null 2>&1
-tx=$(token_in "$(newest invitation "$x" eml)")
+tx=$(next_token "$x")
 at 2026-12-11T09:00:00Z
 expect "after the envelope expired its token fails (4)" 4 --err "this token expired with envelope $x" -- \
     signet sign "$x" --token "$tx" --send-code
@@ -494,9 +406,8 @@ expect "after the envelope expired its token fails (4)" 4 --err "this token expi
 # =============================================================================
 u=$(new_envelope)
 signet send "$u" >/dev/null 2>&1
-tu=$(token_in "$(newest invitation "$u" eml)")
-signet sign "$u" --token "$tu" --send-code >/dev/null
-cu=$(code_in "$(newest code "$u" eml)")
+tu=$(next_token "$u")
+cu=$(send_code "$u" "$tu")
 cp "$SIGNET_HOME/config.yaml" "$TEST_TMP/config.yaml"
 cat >>"$SIGNET_HOME/config.yaml" <<'YAML'
 delivery:
@@ -512,7 +423,7 @@ json_check "... to the client's number, with the gateway's error" \
     'len(d["undelivered"]) == 1 and d["undelivered"][0]["to"] == "+48601234567" and "gateway down" in d["undelivered"][0]["last_error"]'
 cp "$TEST_TMP/config.yaml" "$SIGNET_HOME/config.yaml"
 expect "signet deliver sends it once the gateway works" 0 -- signet deliver --now
-check "... the client's invitation is in the outbox" test -n "$(newest invitation "$u" sms)"
+check "... the client's invitation is in the outbox" test -n "$(outbox_newest invitation "$u" sms)"
 
 # =============================================================================
 # No token or code in clear in the database or its WAL.

@@ -16,7 +16,7 @@ id=$(signet create "$FIXTURES/contract.pdf" --title "Umowa NDA — Łódź" \
 signet add-field "$id" --type text --role client --page 1 --rect 72,500,250,18 --name client_address --label "Your address" >/dev/null
 signet add-field "$id" --type signature --role client --page last --rect 330,140,180,50 >/dev/null
 signet send "$id" >/dev/null 2>&1
-token=$(grep -aEo -- '--token [a-z2-7]{26}' "$SIGNET_HOME"/outbox/*invitation*.sms | cut -d' ' -f2)
+token=$(next_token "$id")
 
 # The host's settings, as /etc/signet/ssh-sign.conf would hold them; the
 # passphrase in a file, not in the environment.
@@ -59,7 +59,7 @@ expect "the client signs over SSH at the prompt: token, code, address, typed nam
     --out 'sent by SMS to \+48\*+567' --out "Umowa NDA — Łódź" --out 'Signed: '"$id" -- \
     as_sshd "sign $id" python3 "$DIALOG" --outbox "$SIGNET_HOME/outbox" "$TEST_TMP/dialog" -- "$WRAPPER"
 check "the token was not echoed" sh -c "! grep -q '$token' '$OUT'"
-check "the envelope is completed" test "$(sql "SELECT status FROM envelopes WHERE id='$id'")" = completed
+check "the envelope is completed" test "$(envelope_status "$id")" = completed
 check "the address is stored as typed" \
     test "$(sql "SELECT value FROM fields WHERE name='client_address'")" = "ul. Piotrkowska 104, 90-001 Łódź"
 check "the audit trail names the SSH client as the terminal" \

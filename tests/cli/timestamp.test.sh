@@ -10,7 +10,6 @@ export SIGNET_NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 init_store --org "Zażółć Gęślą Sp. z o.o."
 CONFIG=$SIGNET_HOME/config.yaml
 cp "$CONFIG" "$TEST_TMP/config.orig"
-OUTBOX=$SIGNET_HOME/outbox
 
 # --- a local TSA: a root CA, a TSA certificate (EKU critical timeStamping) --------------------
 TSA=$TEST_TMP/tsa
@@ -61,47 +60,30 @@ echo "tsa.example.test: connection refused" >&2
 exit 3
 EOF
 chmod +x "$TSA/tsa-client" "$TSA/tsa-down"
-use_tsa() { # COMMAND: config.yaml with timestamp: {command: [COMMAND]}
+# config_with YAML: config.yaml as init wrote it, with YAML added (\n
+# for a line break).
+config_with() {
     cp "$TEST_TMP/config.orig" "$CONFIG"
-    printf 'timestamp:\n  command: [%s]\n  timeout: 20\n' "$1" >>"$CONFIG"
+    printf '%b' "$1" >>"$CONFIG"
 }
-
-# A mail's text, decoded.
-eml_text() {
-    py - "$1" <<'PY'
-import email, sys
-with open(sys.argv[1], "rb") as f:
-    m = email.message_from_binary_file(f)
-for part in m.walk():
-    if part.get_content_type() == "text/plain":
-        text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
-        sys.stdout.write(text.replace("\r\n", "\n"))
-PY
-}
-newest() { ls -t "$OUTBOX"/*-"$1"-*.eml | head -n1; }
-token_in() { eml_text "$1" | grep -Eo -- "--token [a-z2-7]{26}" | head -n1 | cut -d' ' -f2; }
-code_in() { grep -aEo 'code:? +[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n1; }
-envelope_status() { sql "SELECT status FROM envelopes WHERE id='$1'"; }
-document() { local sha; sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id='$1'"); echo "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf"; }
+# use_tsa COMMAND: config.yaml with timestamp: {command: [COMMAND]}.
+use_tsa() { config_with "timestamp:\n  command: [$1]\n  timeout: 20\n"; }
 
 # --- config.yaml's timestamp setting is checked like the other commands -----------------------
-printf 'timestamp: "openssl ts -reply"\n' >>"$CONFIG"
+config_with 'timestamp: "openssl ts -reply"\n'
 expect "a timestamp command given as one string is refused, naming file:line:col" 2 \
     --error "config.yaml:[0-9]+:[0-9]+: timestamp must be a list of arguments" -- signet status
-cp "$TEST_TMP/config.orig" "$CONFIG"
-printf 'timestamp:\n  timeout: 5\n' >>"$CONFIG"
+config_with 'timestamp:\n  timeout: 5\n'
 expect "a timestamp setting without a command is refused" 2 \
     --error "config.yaml:[0-9]+:[0-9]+: timestamp needs a command list" -- signet status
-cp "$TEST_TMP/config.orig" "$CONFIG"
-printf 'timestamp:\n  command: [x]\n  timeout: 0\n' >>"$CONFIG"
+config_with 'timestamp:\n  command: [x]\n  timeout: 0\n'
 expect "a timeout out of range is refused" 2 \
     --error "config.yaml:[0-9]+:[0-9]+: timestamp.timeout must be a number of seconds" -- signet status
-cp "$TEST_TMP/config.orig" "$CONFIG"
-printf 'timestamp:\n  command: [x]\n  url: https://tsa.example.test\n' >>"$CONFIG"
+config_with 'timestamp:\n  command: [x]\n  url: https://tsa.example.test\n'
 expect "an unknown timestamp setting is refused" 2 \
     --error 'config.yaml:[0-9]+:[0-9]+: unknown setting "timestamp.url"' -- signet status
 check "the commented default config.yaml documents the setting" grep -q '^#timestamp:' "$TEST_TMP/config.orig"
-cp "$TEST_TMP/config.orig" "$CONFIG"
+config_with ""
 
 # --- a TSA that is down: exit 75, the envelope stays a draft ------------------------------------
 id=$(signet create "$FIXTURES/contract.pdf" --title "Umowa № 17 — Łódź" \
@@ -115,7 +97,7 @@ expect "send with the TSA down is a temporary failure carrying the command's std
     -- signet send "$id"
 check "... the envelope is still a draft" test "$(envelope_status "$id")" = draft
 check "... and nothing was recorded" cmp -s "$TEST_TMP/db.before" <(sqlite3 "$DB" .dump)
-check "... no invitation went out" test -z "$(ls "$OUTBOX" 2>/dev/null)"
+check "... no invitation went out" test -z "$(ls "$SIGNET_HOME/outbox" 2>/dev/null)"
 
 # --- with the TSA: every signature is B-T ----------------------------------------------------------
 use_tsa "$TSA/tsa-client"
@@ -126,9 +108,8 @@ expect "the certified PDF carries a signature timestamp the TSA's root proves" 0
 json_check "... its time is reported and the signer is checked at that time" \
     '(lambda s: s["timestamp"] is not None and s["time_proven"] is True and s["trust_checked_at"] == s["timestamp"] and s["trusted"] is True and s["verdict"] == "valid")(d["files"][0]["signatures"][0])'
 
-t=$(token_in "$(newest invitation)")
-signet sign "$id" --token "$t" --send-code >/dev/null 2>&1
-c=$(code_in "$(newest code)")
+t=$(next_token "$id")
+c=$(send_code "$id" "$t")
 use_tsa "$TSA/tsa-down"
 documents() { find "$SIGNET_HOME/documents" -type f | sort; }
 documents >"$TEST_TMP/documents.before"
@@ -186,16 +167,15 @@ id2=$(signet create "$FIXTURES/contract.pdf" --title "Umowa № 18" \
 signet add-field "$id2" --type signature --role client --page last --rect 300,100,180,50 >/dev/null
 use_tsa "$TSA/tsa-client"
 signet send "$id2" >/dev/null 2>&1
-t=$(token_in "$(newest invitation)")
-signet sign "$id2" --token "$t" --send-code >/dev/null 2>&1
-c=$(code_in "$(newest code)")
+t=$(next_token "$id2")
+c=$(send_code "$id2" "$t")
 echo 1 >"$TSA/tickets"
 use_tsa "$TSA/tsa-tickets"
 expect "the party's signature is timestamped, the seal is not: exit 75" 75 \
     --error 'cannot get a timestamp: .*connection refused' -- \
     signet sign "$id2" --token "$t" --code "$c" --signature-text "Łukasz Żółć" --agree --quiet
 check "... the party's signature is kept; the envelope awaits its seal" \
-    test "$(sql "SELECT p.status FROM parties p JOIN envelopes e ON e.seq = p.envelope_seq WHERE e.id='$id2'"),$(envelope_status "$id2")" = "signed,in_progress"
+    test "$(party_status "$id2" client),$(envelope_status "$id2")" = "signed,in_progress"
 echo 1 >"$TSA/tickets"
 expect "with the TSA back, deliver seals the envelope" 0 --out "$id2: completed" -- signet deliver
 check "... completed" test "$(envelope_status "$id2")" = completed

@@ -4,7 +4,8 @@
 # with shadow content planted before signing,
 #   S  signet's completed PDF (certification DocMDP P 2, director, client,
 #      completion seal), and
-#   P  the same document signed twice by poppler's pdfsig (NSS, BER CMS),
+#   P  the same document signed by two signers with poppler's pdfsig (NSS,
+#      BER CMS),
 # with tests/cli/pdf_tamper.py (`pdf_tamper.py list` says what each variant
 # does). Every tampered variant is invalid (exit 1) with a reason that names
 # what changed; the untampered PDFs stay valid or untrusted (no false alarm).
@@ -18,13 +19,14 @@ C=$TEST_TMP/corpus
 K=$TEST_TMP/keys
 mkdir -p "$C"
 
-# Outside keys: a CA and its signer alice (also in an NSS database for
-# pdfsig), and mallory, a self-signed attacker.
+# Outside keys: two CAs and their signers alice and bob (also in an NSS
+# database for pdfsig), and mallory, a self-signed attacker.
 tamper keys "$K" || exit 1
 
 # The document, with shadow content planted before anyone signs: a form
 # XObject /Cover drawn over a blue box, an unused /Shadow form, a layer that
-# is off, a hidden text field "overlay".
+# is off, a hidden text field "overlay", a visible text field "veil" whose
+# white appearance hides a red line.
 tamper plant "$FIXTURES/contract.pdf" "$C/planted-update.pdf" &&
     qpdf "$C/planted-update.pdf" "$C/planted.pdf" || exit 1
 
@@ -57,9 +59,10 @@ sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id = '$id'")
 cp "$SIGNET_HOME/documents/${sha:0:2}/$sha.pdf" "$C/S.pdf"
 cp "$SIGNET_HOME/keys/root.crt" "$C/root.pem"
 
-# P: pdfsig signs the planted document twice (approval signatures).
-pdfsig_sign() { pdfsig -add-signature -nssdir "sql:$K/nss" -nick alice "$@" >/dev/null 2>&1; }
-pdfsig_sign "$C/planted.pdf" "$C/P1.pdf" && pdfsig_sign -new-signature-field-name second "$C/P1.pdf" "$C/P.pdf" || {
+# P: pdfsig signs the planted document twice, alice then bob (approvals).
+pdfsig_sign() { pdfsig -add-signature -nssdir "sql:$K/nss" "$@" >/dev/null 2>&1; }
+pdfsig_sign -nick alice "$C/planted.pdf" "$C/P1.pdf" &&
+    pdfsig_sign -nick bob -new-signature-field-name second "$C/P1.pdf" "$C/P.pdf" || {
     echo "pdfsig could not sign" >&2
     exit 1
 }
@@ -71,7 +74,7 @@ verify_with() {
     if [[ $base == S ]]; then
         signet verify --trust "$C/root.pem" "$@"
     else
-        signet verify --trust "$K/ca.crt" "$@"
+        signet verify --trust "$K/ca.crt" --trust "$K/ca2.crt" "$@"
     fi
 }
 
@@ -87,8 +90,8 @@ expect "... every signature reported, none modified after in a disallowed way" 0
 expect "P, signed twice by pdfsig, is untrusted without --trust (exit 3)" 3 \
     --out 'P.pdf: untrusted \(2 signatures, 3 revisions' \
     -- env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify "$C/P.pdf"
-expect "... and valid with --trust given its CA (exit 0)" 0 --out 'P.pdf: valid' \
-    -- env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify --trust "$K/ca.crt" "$C/P.pdf"
+expect "... and valid with --trust given both CAs (exit 0)" 0 --out 'P.pdf: valid' \
+    -- env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify --trust "$K/ca.crt" --trust "$K/ca2.crt" "$C/P.pdf"
 for base in S P; do
     tamper allowed-info "$C/$base.pdf" "$C/$base-allowed-info.pdf"
     expect "$base: a document-info update after the last signature is allowed (still valid)" 0 \
@@ -147,6 +150,7 @@ attack isa-no-xref "bytes after the last revision's %%EOF belong to no revision"
 attack isa-hidden-object "the object [0-9]+ 0 at offset [0-9]+ is not in the revision's xref"
 attack isa-no-prev 'the signed bytes do not end at the end of a revision'
 attack isa-signed-appearance 'the field "[^"]+" was already signed'
+attack isa-acroform-xfa "changed: the form dictionary's /XFA"
 attack isa-field-value 'the field "client_address" is locked by an earlier signature \(FieldMDP\)' S
 
 # --- Signature wrapping and gap injection. -----------------------------------
@@ -163,6 +167,9 @@ attack shadow-hide 'changed: page content or resources of page 1'
 attack shadow-hide-layer "changed: part of the catalog's /OCProperties"
 attack shadow-replace 'changed: page content or resources of page 1'
 attack shadow-replace-field "changed: the field \"overlay\"'s /F"
+attack shadow-replace-dr-font "changed: the form dictionary's /DR \\(replaces /Font /[A-Za-z0-9]+.*/NeedAppearances true"
+attack shadow-hide-field "the appearance of the field \"veil\", after the last signature: form filling that no signature covers"
+attack shadow-replace-overlay "changed: the field \"veil\"'s /AP /V, after the last signature: form filling that no signature covers"
 attack shadow-hide-and-replace "changed: page 1's /Contents"
 attack shadow-xref-only 're-pointed by the xref into the bytes of an earlier revision'
 

@@ -17,24 +17,47 @@ mkdir -p "$C"
 tamper keys "$K" || exit 1
 ALICE=(--key "$K/alice.key" --cert "$K/alice.crt" --chain "$K/ca.crt")
 pdfsig_sign() { pdfsig -add-signature -nssdir "sql:$K/nss" -nick alice "$@" >/dev/null 2>&1; }
+pdfsig_bob() { pdfsig -add-signature -nssdir "sql:$K/nss" -nick bob "$@" >/dev/null 2>&1; }
 # Verifies without a store, trusting the outside CA (and more with --trust).
 outside() { env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify --trust "$K/ca.crt" "$@"; }
 
-# --- poppler's pdfsig, twice ---------------------------------------------------
+# --- poppler's pdfsig, twice: alice (outside CA), then bob (a second, EC CA) ----
 pdfsig_sign "$FIXTURES/contract.pdf" "$C/p1.pdf" &&
-    pdfsig_sign -new-signature-field-name second "$C/p1.pdf" "$C/pdfsig-twice.pdf" || exit 1
+    pdfsig_bob -new-signature-field-name second "$C/p1.pdf" "$C/pdfsig-twice.pdf" || exit 1
 check "pdfsig writes BER with indefinite lengths (the CMS starts 30 80)" \
     grep -aq '/Contents <3080' "$C/pdfsig-twice.pdf"
 expect "a PDF signed twice by pdfsig is untrusted without --trust (exit 3)" 3 \
     --out 'pdfsig-twice.pdf: untrusted \(2 signatures, 3 revisions' \
     --out 'signature 1, field "[0-9A-F]+": untrusted' --out 'signature 2, field "second": untrusted' \
-    --out 'signer: +Alice Outside <alice@outside.test>' --out 'kind: +adbe.pkcs7.detached, approval' \
+    --out 'signer: +Alice Outside <alice@outside.test>' --out 'signer: +Bob Second <bob@second.test>' \
+    --out 'kind: +adbe.pkcs7.detached, approval' \
     -- env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify "$C/pdfsig-twice.pdf"
-expect "... and valid with --trust given its CA (exit 0)" 0 \
-    --out 'pdfsig-twice.pdf: valid' --out 'CN=Outside Test CA,O=Outside Tools \(.*ca\.crt' -- outside "$C/pdfsig-twice.pdf"
-expect "... --json reports each signature" 0 -- outside "$C/pdfsig-twice.pdf" --json
+expect "... still untrusted with only the first signer's CA (exit 3)" 3 \
+    --out 'pdfsig-twice.pdf: untrusted' --out 'signature 1, field "[0-9A-F]+": valid' \
+    --out 'signature 2, field "second": untrusted' -- outside "$C/pdfsig-twice.pdf"
+expect "... and valid with --trust given both CAs (exit 0)" 0 \
+    --out 'pdfsig-twice.pdf: valid' --out 'CN=Outside Test CA,O=Outside Tools \(.*ca\.crt' \
+    --out 'CN=Second Test CA,O=Second Tools \(.*ca2\.crt' -- outside --trust "$K/ca2.crt" "$C/pdfsig-twice.pdf"
+expect "... --json reports each signature" 0 -- outside --trust "$K/ca2.crt" "$C/pdfsig-twice.pdf" --json
 json_check "... intact, trusted, the first with the second's revision allowed after it" \
-    '(lambda s: len(s) == 2 and [x["index"] for x in s] == [1, 2] and s[1]["field"] == "second" and all(x["subfilter"] == "adbe.pkcs7.detached" and x["digest_ok"] and x["signature_ok"] and x["trusted"] and x["signer"]["name"] == "Alice Outside" for x in s) and s[0]["modified_after"] and all(c["allowed"] for c in s[0]["modified_after"]) and s[1]["covers_whole_file"])(d["files"][0]["signatures"])'
+    '(lambda s: len(s) == 2 and [x["index"] for x in s] == [1, 2] and s[1]["field"] == "second" and [x["signer"]["name"] for x in s] == ["Alice Outside", "Bob Second"] and all(x["subfilter"] == "adbe.pkcs7.detached" and x["digest_ok"] and x["signature_ok"] and x["trusted"] for x in s) and s[0]["modified_after"] and all(c["allowed"] for c in s[0]["modified_after"]) and s[1]["covers_whole_file"])(d["files"][0]["signatures"])'
+
+# --- object streams and cross-reference streams ---------------------------------
+# pdfsig appends its updates with cross-reference streams when the document
+# has them; openssl's signature here is appended with a classic table.
+qpdf --object-streams=generate "$FIXTURES/contract.pdf" "$C/objstm.pdf" &&
+    pdfsig_sign "$C/objstm.pdf" "$C/objstm-1.pdf" &&
+    pdfsig_bob -new-signature-field-name second "$C/objstm-1.pdf" "$C/objstm-2.pdf" || exit 1
+tamper sign "$C/objstm-2.pdf" "$C/objstm-3.pdf" "${ALICE[@]}"
+check "pdfsig wrote its updates with cross-reference streams" grep -aq '/Type */XRef' "$C/objstm-2.pdf"
+expect "object and xref streams, two pdfsig signatures and openssl's: valid" 0 \
+    --out 'objstm-3.pdf: valid \(3 signatures, 4 revisions' -- outside --trust "$K/ca2.crt" "$C/objstm-3.pdf"
+tamper isa-content "$C/objstm-2.pdf" "$C/objstm-isa.pdf"
+expect "... new content appended after them: invalid" 1 \
+    --out "objstm-isa.pdf: invalid .*changed: page 1's /Contents" -- outside --trust "$K/ca2.crt" "$C/objstm-isa.pdf"
+tamper isa-hidden-object "$C/objstm-2.pdf" "$C/objstm-hidden.pdf"
+expect "... an object hidden from the xref after them: invalid" 1 \
+    --out "objstm-hidden.pdf: invalid .*is not in the revision's xref" -- outside --trust "$K/ca2.crt" "$C/objstm-hidden.pdf"
 
 # --- the openssl command line ---------------------------------------------------
 tamper sign "$FIXTURES/contract.pdf" "$C/cades.pdf" "${ALICE[@]}" --cades

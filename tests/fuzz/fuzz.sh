@@ -13,6 +13,7 @@
 set -u
 fuzzer=${1:?usage: fuzz.sh FUZZER [OPTION...]}
 shift
+fuzzer=$(cd "$(dirname "$fuzzer")" && pwd)/$(basename "$fuzzer")
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/signet-fuzz.XXXXXX")
 artifacts=${FUZZ_ARTIFACTS:-$work/artifacts}
@@ -21,9 +22,14 @@ mkdir -p "$work/new" "$artifacts"
 # memory that grows per input, which -rss_limit_mb catches.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# In the work directory: with -jobs, libFuzzer writes fuzz-N.log there.
+cd "$work" || exit 2
 "$fuzzer" -timeout=10 -rss_limit_mb=512 -max_len=262144 -print_final_stats=1 \
-    -artifact_prefix="$artifacts/" "$@" "$work/new" "$here/corpus"
+    -dict="$here/verify_fuzz.dict" -artifact_prefix="$artifacts/" "$@" "$work/new" "$here/corpus"
 status=$?
+if ((status != 0)); then
+    tail -n 50 "$work"/fuzz-*.log 2>/dev/null
+fi
 if ((status == 0)); then
     rm -rf "$work"
 else

@@ -7,27 +7,13 @@
 
 using namespace signet;
 using store::TransportConfig;
+using test::config_error;
 
 namespace {
 
 store::Config load(const test::TempDir& tmp, const std::string& yaml) {
     util::write_file_atomic(tmp.path() / "config.yaml", yaml, 0600);
     return store::load_config(tmp.path() / "config.yaml");
-}
-
-// The error load() throws, as text.
-std::string error_of(const std::string& yaml) {
-    test::TempDir tmp;
-    try {
-        load(tmp, yaml);
-    } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        const std::string text = e.what();
-        const auto at = text.find("config.yaml:");
-        return at == std::string::npos ? text : text.substr(at);
-    }
-    FAIL("no error for: " << yaml);
-    return {};
 }
 
 }  // namespace
@@ -77,26 +63,26 @@ hooks:
 }
 
 TEST_CASE("bad delivery settings name config.yaml, the line and the column") {
-    CHECK(error_of("delivery:\n  mail: {transport: command}\n") ==
+    CHECK(config_error("delivery:\n  mail: {transport: command}\n") ==
           "config.yaml:2:9: delivery.mail: transport command needs a command list");
-    CHECK(error_of("delivery:\n  mail: {transport: command, command: \"msmtp -t\"}\n") ==
+    CHECK(config_error("delivery:\n  mail: {transport: command, command: \"msmtp -t\"}\n") ==
           "config.yaml:2:39: delivery.mail.command must be a list of arguments, not one string");
-    CHECK(error_of("delivery:\n  mail: {transport: pigeon}\n") ==
+    CHECK(config_error("delivery:\n  mail: {transport: pigeon}\n") ==
           "config.yaml:2:21: delivery.mail.transport must be outbox or command");
-    CHECK(error_of("delivery:\n  mail: {transport: command, command: [msmtp], timeout: 0}\n") ==
+    CHECK(config_error("delivery:\n  mail: {transport: command, command: [msmtp], timeout: 0}\n") ==
           "config.yaml:2:57: delivery.mail.timeout must be a number of seconds from 1 to 3600");
-    CHECK(error_of("delivery:\n  fax: {transport: outbox}\n") ==
+    CHECK(config_error("delivery:\n  fax: {transport: outbox}\n") ==
           "config.yaml:2:3: unknown setting \"delivery.fax\"");
-    CHECK(error_of("delivery:\n  from: not an address\n") ==
+    CHECK(config_error("delivery:\n  from: not an address\n") ==
           "config.yaml:2:9: delivery.from: not a mail address: \"not an address\"");
-    CHECK(error_of("delivery:\n  mail: {transport: outbox, command: [x]}\n") ==
+    CHECK(config_error("delivery:\n  mail: {transport: outbox, command: [x]}\n") ==
           "config.yaml:2:9: delivery.mail: a command is given but the transport is outbox");
-    CHECK(error_of("hooks:\n  signed: [crm]\n") == "config.yaml:2:3: unknown hook \"signed\"");
-    CHECK(error_of("hooks:\n  completed: /usr/bin/crm --stage signed\n") ==
+    CHECK(config_error("hooks:\n  signed: [crm]\n") == "config.yaml:2:3: unknown hook \"signed\"");
+    CHECK(config_error("hooks:\n  completed: /usr/bin/crm --stage signed\n") ==
           "config.yaml:2:14: hooks.completed must be a list of arguments, not one string");
-    CHECK(error_of("hooks:\n  completed: []\n") ==
+    CHECK(config_error("hooks:\n  completed: []\n") ==
           "config.yaml:2:14: hooks.completed must be a list of arguments such as [msmtp, -t]");
-    CHECK(error_of("delivery: [mail]\n") ==
+    CHECK(config_error("delivery: [mail]\n") ==
           "config.yaml:1:11: delivery must be a mapping with mail, sms and from");
 }
 

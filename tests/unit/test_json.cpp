@@ -28,3 +28,13 @@ TEST_CASE("pretty json ends with a newline and indents by two") {
     w.begin_object().field("a", 1).end_object();
     CHECK(out == "{\n  \"a\": 1\n}\n");
 }
+
+TEST_CASE("a vector of strings is written as an array of strings") {
+    std::string out;
+    JsonWriter w(out, /*pretty=*/false);
+    w.begin_object();
+    w.field("invited", std::vector<std::string>{"company", "client"});
+    w.field("none", std::vector<std::string>{});
+    w.end_object();
+    CHECK(out == R"({"invited":["company","client"],"none":[]})");
+}

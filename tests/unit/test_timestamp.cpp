@@ -19,6 +19,7 @@
 #include <ctime>
 
 using namespace signet;
+using test::config_error;
 
 namespace {
 
@@ -408,24 +409,6 @@ TEST_CASE("timestamp: a command that fails is a temporary failure carrying its s
 
 // ---------------------------------------------------------------- config.yaml
 
-namespace {
-
-std::string config_error(const test::TempDir& tmp, const std::string& yaml) {
-    util::write_file_atomic(tmp.path() / "config.yaml", yaml, 0600);
-    try {
-        store::load_config(tmp.path() / "config.yaml");
-    } catch (const Error& e) {
-        CHECK(e.kind() == ErrorKind::bad_input);
-        const std::string text = e.what();
-        const auto at = text.find("config.yaml:");
-        return at == std::string::npos ? text : text.substr(at);
-    }
-    FAIL("no error for: " << yaml);
-    return {};
-}
-
-}  // namespace
-
 TEST_CASE("timestamp: config.yaml's timestamp command is read; without it signatures are B-B") {
     test::TempDir tmp;
     const auto file = tmp.path() / "config.yaml";
@@ -448,18 +431,17 @@ TEST_CASE("timestamp: config.yaml's timestamp command is read; without it signat
 }
 
 TEST_CASE("timestamp: a bad timestamp setting is bad input naming file, line and column") {
-    test::TempDir tmp;
-    CHECK(config_error(tmp, "timestamp: /usr/bin/tsa --url x\n") ==
+    CHECK(config_error("timestamp: /usr/bin/tsa --url x\n") ==
           "config.yaml:1:12: timestamp must be a list of arguments, not one string");
-    CHECK(config_error(tmp, "timestamp: []\n") ==
+    CHECK(config_error("timestamp: []\n") ==
           "config.yaml:1:12: timestamp must be a list of arguments such as [msmtp, -t]");
-    CHECK(config_error(tmp, "timestamp:\n  timeout: 5\n") ==
+    CHECK(config_error("timestamp:\n  timeout: 5\n") ==
           "config.yaml:2:3: timestamp needs a command list");
-    CHECK(config_error(tmp, "timestamp:\n  command: [x]\n  timeout: never\n") ==
+    CHECK(config_error("timestamp:\n  command: [x]\n  timeout: never\n") ==
           "config.yaml:3:12: timestamp.timeout must be a number of seconds from 1 to 3600");
-    CHECK(config_error(tmp, "timestamp:\n  command: [x]\n  url: https://tsa.test\n") ==
+    CHECK(config_error("timestamp:\n  command: [x]\n  url: https://tsa.test\n") ==
           "config.yaml:3:3: unknown setting \"timestamp.url\"");
-    CHECK(config_error(tmp, "timestamp:\n  command: [\"\"]\n") ==
+    CHECK(config_error("timestamp:\n  command: [\"\"]\n") ==
           "config.yaml:2:12: timestamp.command: the program name is empty");
 }
 

@@ -135,3 +135,60 @@ TEST_CASE("a page tree too deep to map fails closed") {
     const verify::FileReport r = test::verify_bytes(flow, tampered);
     CHECK_MESSAGE(r.verdict == "invalid", dump(r));
 }
+
+TEST_CASE("a form dictionary written into the catalog is judged key by key") {
+    // Moving /AcroForm into the catalog as a direct dictionary hides its
+    // keys from the object-by-object comparison: an /XFA form (which some
+    // viewers show instead of the pages) must still be refused.
+    SignedFlow flow;
+    flow.all();
+    const std::string bytes = util::read_file(flow.completed);
+    QPDF q;
+    q.setSuppressWarnings(true);
+    q.processMemoryFile("completed.pdf", bytes.data(), bytes.size());
+    QPDFObjectHandle root = q.getRoot();
+    QPDFObjectHandle form = root.getKey("/AcroForm").shallowCopy();
+    QPDFObjectHandle catalog = root.shallowCopy();
+    SUBCASE("with an XFA form: refused") {
+        form.replaceKey("/XFA", QPDFObjectHandle::newString("<xdp:xdp/>"));
+        catalog.replaceKey("/AcroForm", form);
+        const std::string tampered = test::append_update(
+            bytes, {{std::to_string(root.getObjectID()) + " 0", catalog.unparse()}});
+        const verify::FileReport r = test::verify_bytes(flow, tampered);
+        CHECK_MESSAGE(r.verdict == "invalid", dump(r));
+        CHECK_MESSAGE(test::names(r, "the form dictionary's /XFA"), dump(r));
+    }
+    SUBCASE("the same keys: allowed") {
+        catalog.replaceKey("/AcroForm", form);
+        const std::string moved = test::append_update(
+            bytes, {{std::to_string(root.getObjectID()) + " 0", catalog.unparse()}});
+        const verify::FileReport r = test::verify_bytes(flow, moved);
+        CHECK_MESSAGE(r.verdict == "valid", dump(r));
+    }
+}
+
+TEST_CASE("form filling is allowed where a later signature covers it, not after the last one") {
+    // A field nobody locked, filled after the certification: with no
+    // signature after it, nobody vouches for what it now shows (a shadow
+    // "replace" through a planted field); once the client signs on top,
+    // the client does.
+    SignedFlow flow;
+    flow.certify();
+    const std::string bytes = util::read_file(flow.certified);
+    const int amount = test::field_object(bytes, "amount");
+    REQUIRE(amount != 0);
+    std::string body = test::object_body(bytes, amount);
+    const std::size_t v = body.find("/V (");
+    REQUIRE(v != std::string::npos);
+    body = body.substr(0, v) + "/V (99 999,00)" + body.substr(body.find(')', v) + 1);
+    const std::string filled = test::append_update(bytes, {{std::to_string(amount) + " 0", body}});
+
+    const verify::FileReport after_last = test::verify_bytes(flow, filled);
+    CHECK_MESSAGE(after_last.verdict == "invalid", dump(after_last));
+    CHECK_MESSAGE(test::names(after_last, "form filling that no signature covers"), dump(after_last));
+
+    util::write_file_atomic(flow.certified, filled);
+    flow.sign_as_client();
+    const verify::FileReport covered = flow.verify(flow.signed_pdf);
+    CHECK_MESSAGE(covered.verdict == "valid", dump(covered));
+}
