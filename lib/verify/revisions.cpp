@@ -11,6 +11,10 @@ namespace signet::verify {
 namespace {
 
 constexpr std::size_t k_max_sections = 10000;
+// Each revision is opened on its own and compared with the one before: the
+// work grows with the square of their number. Real documents have a few
+// dozen; more is refused rather than analysed for minutes.
+constexpr std::size_t k_max_revisions = 256;
 constexpr std::size_t k_max_token = 1 << 20;
 constexpr std::size_t k_max_objects = 10000000;
 
@@ -324,6 +328,11 @@ RevisionScan scan_revisions(const std::shared_ptr<const PdfFile>& file) {
         if (s.xref_stream && *s.xref_stream < *s.end) {
             scan.revisions.back().sections.push_back(*s.xref_stream);
         }
+    }
+    if (scan.revisions.size() > k_max_revisions) {
+        scan.too_many = true;
+        scan.problems.push_back(std::to_string(scan.revisions.size()) + " revisions, more than the " +
+                                std::to_string(k_max_revisions) + " verify analyses");
     }
     const std::uint64_t last_end = scan.revisions.back().end;
     if (last_end < file->size()) {

@@ -24,6 +24,7 @@ struct Revision {
 struct RevisionScan {
     std::vector<Revision> revisions;    // oldest first
     std::vector<std::string> problems;  // structural faults (each makes the file invalid)
+    bool too_many = false;              // more revisions than verify opens one by one
 };
 
 // Walks the cross-reference chain. Never throws for a malformed file: what

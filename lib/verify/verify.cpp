@@ -13,9 +13,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <future>
 #include <map>
 #include <memory>
 #include <set>
+#include <system_error>
 
 namespace signet::verify {
 namespace {
@@ -377,6 +379,11 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
         sr.index = static_cast<int>(i) + 1;
         sr.revisions = report.revisions;
         requests.emplace_back();
+        // One revision open at a time (besides the whole file): a file with
+        // many signatures must not hold a document per signature.
+        if (i == 0 || !sigs[i - 1].revision || sigs[i - 1].revision != s.revision) {
+            docs.clear();
+        }
         if (!s.ranges_ok) {
             continue;
         }
@@ -384,6 +391,11 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
         if (!s.revision) {
             sr.reasons.emplace_back("the signed bytes do not end at the end of a revision of "
                                     "this document (byte " + std::to_string(s.b + s.c) + ")");
+            continue;
+        }
+        if (scan.too_many) {
+            sr.reasons.emplace_back("not checked further: the file has more revisions than verify "
+                                    "analyses");
             continue;
         }
         const Revision& rev = scan.revisions[*s.revision];
@@ -519,48 +531,15 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
         sr.structure_ok = true;
     }
 
-    // One pass over the file hashes every signature's ranges.
-    std::vector<std::string> digests;
+    // One pass over the file hashes every signature's ranges, on a thread
+    // of its own while the revisions are compared below: the two only read
+    // the file (pread), and each is most of the work.
+    auto hash = [&file, &requests] { return digest_ranges(*file, requests); };
+    std::future<std::vector<std::string>> hashing;
     try {
-        digests = digest_ranges(*file, requests);
-    } catch (const std::exception& e) {
-        report.verdict = "error";
-        report.reasons.push_back(std::string("cannot read the file: ") + e.what());
-        return report;
-    }
-    for (std::size_t i = 0; i < sigs.size(); ++i) {
-        Signature& s = sigs[i];
-        SignatureReport& sr = s.report;
-        if (!s.cms) {
-            continue;
-        }
-        const CmsResult r = s.cms->finish(digests[i], trusted, sr.signed_at);
-        sr.signer = r.signer_cn;
-        sr.signer_email = r.signer_email;
-        sr.signer_subject = r.signer_subject;
-        sr.signer_issuer = r.signer_issuer;
-        sr.digest_algorithm = r.digest_algorithm;
-        sr.digest_ok = r.digest_ok;
-        sr.signature_ok = r.signature_ok;
-        sr.trusted = r.trusted;
-        sr.timestamp = r.timestamp;
-        sr.time_proven = r.time_proven;
-        sr.trust_time = r.trust_time;
-        for (const auto& reason : r.reasons) {
-            sr.reasons.push_back(reason);
-        }
-        if (r.digest_ok) {
-            sr.checks.push_back("the " + r.digest_algorithm +
-                                " digest of the signed bytes matches the signature");
-        }
-        if (r.signature_ok) {
-            sr.checks.emplace_back("the signature value verifies with the signer's key");
-        }
-        if (r.trusted) {
-            sr.checks.emplace_back(std::string("the signer chains to a trust anchor ") +
-                                   (r.time_proven ? "at the timestamp's proven time"
-                                                  : "at the claimed signing time (time not proven)"));
-        }
+        hashing = std::async(std::launch::async, hash);
+    } catch (const std::system_error&) {
+        hashing = std::async(std::launch::deferred, hash);  // no thread to be had: hash later
     }
 
     // A certification signature must come first.
@@ -616,6 +595,7 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
                 changes[j] = {{static_cast<int>(j) + 1, "revision",
                                std::string("cannot be analysed: ") + e.what(), false, false}};
             }
+            docs.erase(j - 1);  // not needed again: memory stays at two revisions
         }
     }
 
@@ -638,6 +618,49 @@ FileReport verify_file(const std::filesystem::path& path, X509_STORE* trusted) {
                 ch.allowed = false;
                 ch.change += ", after the last signature: form filling that no signature covers";
             }
+        }
+    }
+
+    std::vector<std::string> digests;
+    try {
+        digests = hashing.get();
+    } catch (const std::exception& e) {
+        report.verdict = "error";
+        report.reasons.push_back(std::string("cannot read the file: ") + e.what());
+        return report;
+    }
+    for (std::size_t i = 0; i < sigs.size(); ++i) {
+        Signature& s = sigs[i];
+        SignatureReport& sr = s.report;
+        if (!s.cms) {
+            continue;
+        }
+        const CmsResult r = s.cms->finish(digests[i], trusted, sr.signed_at);
+        sr.signer = r.signer_cn;
+        sr.signer_email = r.signer_email;
+        sr.signer_subject = r.signer_subject;
+        sr.signer_issuer = r.signer_issuer;
+        sr.digest_algorithm = r.digest_algorithm;
+        sr.digest_ok = r.digest_ok;
+        sr.signature_ok = r.signature_ok;
+        sr.trusted = r.trusted;
+        sr.timestamp = r.timestamp;
+        sr.time_proven = r.time_proven;
+        sr.trust_time = r.trust_time;
+        for (const auto& reason : r.reasons) {
+            sr.reasons.push_back(reason);
+        }
+        if (r.digest_ok) {
+            sr.checks.push_back("the " + r.digest_algorithm +
+                                " digest of the signed bytes matches the signature");
+        }
+        if (r.signature_ok) {
+            sr.checks.emplace_back("the signature value verifies with the signer's key");
+        }
+        if (r.trusted) {
+            sr.checks.emplace_back(std::string("the signer chains to a trust anchor ") +
+                                   (r.time_proven ? "at the timestamp's proven time"
+                                                  : "at the claimed signing time (time not proven)"));
         }
     }
 

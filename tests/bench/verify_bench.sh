@@ -27,8 +27,9 @@
 #               warm-up run of each (the file is then in the page cache)
 #   KEEP=1      keep the temporary directory and print where it is
 #
-# Wall times and peak RSS come from /usr/bin/time; with hyperfine installed
-# it also prints hyperfine's own comparison.
+# Wall times are taken around each run (bash's EPOCHREALTIME), CPU time and
+# peak RSS come from /usr/bin/time; with hyperfine installed it also prints
+# hyperfine's own comparison. Needs bash 5.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -72,26 +73,30 @@ bytes=$(stat -c %s "$pdf")
 export SIGNET_HOME=$tmp/no-store  # no store: only --trust counts
 trust=$tmp/doc/keys/root.crt
 
-run_signet() { "$SIGNET" verify --trust "$trust" "$pdf" >"$tmp/signet.out"; }
-run_pdfsig() { pdfsig "$pdf" >"$tmp/pdfsig.out" 2>&1; }
-run_digest() { openssl dgst -sha256 "$pdf" >/dev/null; }
+signet_cmd=("$SIGNET" verify --trust "$trust" "$pdf")
+pdfsig_cmd=(pdfsig "$pdf")
+digest_cmd=(openssl dgst -sha256 "$pdf")
 
-# measure NAME FUNCTION: one run under /usr/bin/time, appending
-# "wall user sys maxrss_kb" to $tmp/NAME.times.
+# measure NAME: one run of NAME's command under /usr/bin/time (CPU, peak
+# RSS), its wall time taken around it to the microsecond; appends
+# "wall user sys maxrss_kb" to $tmp/NAME.times and keeps its output.
 measure() {
-    /usr/bin/time -f '%e %U %S %M' -o "$tmp/time" \
-        bash -c "$(declare -f "$2"); $(declare -p SIGNET pdf trust tmp); $2" || true
-    tail -n 1 "$tmp/time" >>"$tmp/$1.times"
+    local -n cmd=$1_cmd
+    local start=$EPOCHREALTIME
+    /usr/bin/time -f '%U %S %M' -o "$tmp/time" "${cmd[@]}" >"$tmp/$1.out" 2>&1 || true
+    local end=$EPOCHREALTIME
+    echo "$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.4f", b - a }') $(tail -n 1 "$tmp/time")" \
+        >>"$tmp/$1.times"
 }
 
 tools=(signet pdfsig digest)
 for t in "${tools[@]}"; do
+    measure "$t"  # warm-up: the file in the page cache for all three
     : >"$tmp/$t.times"
-    "run_$t" || true  # warm-up: the file in the page cache for all three
 done
 for ((i = 0; i < runs; i++)); do
     for t in "${tools[@]}"; do
-        measure "$t" "run_$t"
+        measure "$t"
     done
 done
 

@@ -192,3 +192,18 @@ TEST_CASE("form filling is allowed where a later signature covers it, not after 
     const verify::FileReport covered = flow.verify(flow.signed_pdf);
     CHECK_MESSAGE(covered.verdict == "valid", dump(covered));
 }
+
+TEST_CASE("a file with more revisions than verify analyses is invalid, not slow") {
+    // Every revision is opened on its own: the work grows with the square
+    // of their number, so thousands of tiny updates would hang the check.
+    SignedFlow flow;
+    flow.certify();
+    std::string bytes = util::read_file(flow.certified);
+    for (int i = 0; i < 260; ++i) {
+        bytes = test::append_update(bytes, {{"901 0", "<< /Producer (" + std::to_string(i) + ") >>"}},
+                                    "/Info 901 0 R");
+    }
+    const verify::FileReport r = test::verify_bytes(flow, bytes);
+    CHECK_MESSAGE(r.verdict == "invalid", dump(r));
+    CHECK_MESSAGE(test::names(r, "more than the 256 verify analyses"), dump(r));
+}
