@@ -205,24 +205,12 @@ Command setup_send(CLI::App& app, const GlobalOptions& global) {
                         if (r.already_sent) {
                             print(r.id + ": already sent (" + r.status + ")\n");
                         } else {
-                            std::string roles;
-                            for (const auto& role : r.invited) {
-                                roles += (roles.empty() ? "" : ", ") + role;
-                            }
-                            print(r.id + ": sent; invited " + roles + "\n");
+                            print(r.id + ": sent; invited " + comma_list(r.invited) + "\n");
                         }
                     }
                 }
-                if (report.undelivered > 0) {
-                    // Sent and recorded; only the delivery is left to retry.
-                    std::fputs(("signet: error: " + std::to_string(report.undelivered) +
-                                " message(s) could not be delivered; they are kept\n"
-                                "hint: see signet status ENVELOPE, then retry with: signet deliver\n")
-                                   .c_str(),
-                               stderr);
-                    return static_cast<int>(ExitCode::temp_failure);
-                }
-                return 0;
+                // Sent and recorded; only the delivery is left to retry.
+                return report_undelivered(report.undelivered, "ENVELOPE");
             }};
 }
 
