@@ -7,6 +7,8 @@
 #include "envelope/repository.hpp"
 #include "envelope/workflow.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace signet::cli {
@@ -37,6 +39,13 @@ void print_json_list(store::Store& store, const envelope::ListFilter& filter) {
     envelope::JsonListOptions options;
     options.filter = filter;
     options.pretty = ::isatty(STDOUT_FILENO) != 0;
+    // A pipe of 1 MB instead of 64 kB: the reader (jq, a script) then wakes
+    // for each of the writer's chunks, not sixteen times per chunk. Best
+    // effort; the kernel may refuse past its per-user limit.
+    struct stat out {};
+    if (::fstat(STDOUT_FILENO, &out) == 0 && S_ISFIFO(out.st_mode)) {
+        ::fcntl(STDOUT_FILENO, F_SETPIPE_SZ, 1 << 20);
+    }
     envelope::write_envelope_list(store, options, [](std::string_view piece) { print(piece); });
 }
 
