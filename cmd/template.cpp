@@ -131,7 +131,7 @@ int run_show(const std::string& file, const GlobalOptions& global) {
             w.key("timezone").value_or_null(t.timezone);
             w.key("date_format").value_or_null(t.date_format);
             w.key("expires_in");
-            t.expires_in ? w.value(*t.expires_in) : w.null();
+            t.expires_in ? w.value(envelope::nominal_seconds(*t.expires_in)) : w.null();
             w.key("parties").begin_array();
             for (const auto& p : t.parties) {
                 w.begin_object();
@@ -184,7 +184,7 @@ int run_show(const std::string& file, const GlobalOptions& global) {
         out += ", dates " + *t.date_format;
     }
     if (t.expires_in) {
-        out += ", expires in " + util::short_duration(*t.expires_in);
+        out += ", expires in " + envelope::to_string(*t.expires_in);
     }
     out += "\n\nParties (in order)\n";
     for (const auto& p : t.parties) {

@@ -120,6 +120,52 @@ bool is_final(EnvelopeStatus s) {
            s == EnvelopeStatus::voided || s == EnvelopeStatus::expired;
 }
 
+bool Expiry::operator==(const Expiry& other) const {
+    return count == other.count && unit == other.unit && zone == other.zone;
+}
+
+std::optional<Expiry> parse_expiry(std::string_view text) {
+    if (text.size() < 2) {
+        return std::nullopt;
+    }
+    std::int64_t unit_seconds = 0;
+    switch (text.back()) {
+    case 'h': unit_seconds = 3600; break;
+    case 'd': unit_seconds = 86400; break;
+    case 'w': unit_seconds = 7 * 86400; break;
+    default: return std::nullopt;
+    }
+    constexpr std::int64_t k_max_seconds = 10LL * 366 * 86400;
+    std::int64_t count = 0;
+    for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+        if (text[i] < '0' || text[i] > '9') {
+            return std::nullopt;
+        }
+        count = count * 10 + (text[i] - '0');
+        if (count * unit_seconds > k_max_seconds) {
+            return std::nullopt;
+        }
+    }
+    if (count == 0) {
+        return std::nullopt;
+    }
+    return Expiry{count, text.back(), ""};
+}
+
+std::string to_string(const Expiry& e) { return std::to_string(e.count) + e.unit; }
+
+std::int64_t nominal_seconds(const Expiry& e) {
+    return e.count * (e.unit == 'h' ? 3600 : e.unit == 'w' ? 7 * 86400 : 86400);
+}
+
+util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& default_zone) {
+    if (e.unit == 'h') {
+        return sent + e.count * 3600;
+    }
+    const std::int64_t days = e.unit == 'w' ? 7 * e.count : e.count;
+    return util::add_days_in_zone(sent, days, e.zone.empty() ? default_zone : e.zone);
+}
+
 const Party* Envelope::find_party(std::string_view role) const {
     for (const Party& p : parties) {
         if (p.role == role) {

@@ -6,6 +6,7 @@
 #include "pdf/geometry.hpp"
 #include "util/time.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,34 @@ std::string field_type_names();
 
 // True for statuses after which nothing more happens.
 bool is_final(EnvelopeStatus s);
+
+// An envelope's own expiry (a template's expires_in): how long it stays
+// open once sent. Hours are counted exactly; days and weeks are calendar
+// days in `zone`, so the envelope ends at the local time it was sent, a
+// change of summer time in between or not.
+struct Expiry {
+    std::int64_t count = 0;
+    char unit = 'd';   // 'h', 'd' or 'w'
+    std::string zone;  // an IANA name; "" for the store's zone (config.yaml)
+
+    bool operator==(const Expiry& other) const;
+};
+
+// Reads an expiry as written, "48h", "14d" or "2w": a whole number above
+// zero and one unit, at most ten years. nullopt for anything else. The
+// zone is left empty.
+std::optional<Expiry> parse_expiry(std::string_view text);
+
+// "14d", as parse_expiry reads it.
+std::string to_string(const Expiry& e);
+
+// The expiry's length in seconds, days counted as 86 400 seconds.
+std::int64_t nominal_seconds(const Expiry& e);
+
+// When an envelope with this expiry, sent at `sent`, expires; days and
+// weeks in e.zone, else in `default_zone`. A local time that does not exist
+// on the last day (skipped when clocks go forward) moves on by the change.
+util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& default_zone);
 
 struct Party {
     std::string role;
@@ -88,7 +117,8 @@ struct Envelope {
     EnvelopeStatus status = EnvelopeStatus::draft;
     std::string owner;
     util::UnixTime created_at = 0;
-    std::optional<util::UnixTime> expires_at;
+    std::optional<util::UnixTime> expires_at;  // set when sent
+    std::optional<Expiry> expires_in;          // its own; else config.yaml's applies at send
     util::UnixTime waiting_since = 0;
     std::string waiting_for;  // roles whose turn it is, comma-separated
     DocumentRef document;

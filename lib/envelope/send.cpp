@@ -117,11 +117,11 @@ SentDocuments prepare_and_certify(store::Store& store, const Envelope& e,
                                   const crypto::OrganizationPki& pki, const std::string& organization,
                                   util::UnixTime now) {
     const auto prepared_tmp = store.new_document_path();
-    const pdf::PrepareResult prepared = pdf::prepare_document(
+    const pdf::PreparedDocument prepared = pdf::prepare_document(
         store.document_path(e.document.sha256), widgets_for(e, pages), prepared_tmp);
     store.adopt_document(prepared_tmp, prepared.sha256);
 
-    pdf::IncrementalUpdate update(store.document_path(prepared.sha256));
+    pdf::IncrementalUpdate& update = *prepared.update;
     pdf::SignatureRequest request;
     request.field_name = k_certification_field;
     request.name = organization.empty() ? e.owner : organization;
@@ -143,7 +143,6 @@ SentDocuments prepare_and_certify(store::Store& store, const Envelope& e,
 
 void record_sent(store::Store& store, const std::string& id, const SentDocuments& docs,
                  util::UnixTime now, SendResult& result) {
-    const util::UnixTime expires = now + store.config().expires_in_days * 86400;
     EnvelopeRepository repo(store.db());
     const Envelope e = repo.load(id);
     result.id = e.id;
@@ -153,6 +152,10 @@ void record_sent(store::Store& store, const std::string& id, const SentDocuments
         result.status = std::string(to_string(e.status));
         return;
     }
+    // The envelope's own expiry (its template's expires_in), else the store's.
+    const util::UnixTime expires =
+        e.expires_in ? expiry_end(*e.expires_in, now, store.config().timezone)
+                     : now + store.config().expires_in_days * 86400;
     const std::vector<const Party*> invited = next_turn(e);
     const std::string waiting_for = roles_of(invited);
     store.db()

@@ -57,9 +57,11 @@ SentDocuments prepare_and_certify(store::Store& store, const Envelope& draft,
                                   util::UnixTime now);
 
 // Inside the caller's write transaction: marks the draft `id` sent with
-// `docs`, records both revisions and the audit events, and enqueues the
-// invitations of the first turn (delivered after commit). When the
-// envelope is no longer a draft (another process sent it meanwhile), sets
+// `docs`, to expire after its own expiry (Envelope::expires_in, from its
+// template) counted from `now`, else after config.yaml's expires_in;
+// records both revisions and the audit events, and enqueues the invitations
+// of the first turn (delivered after commit). When the envelope is no
+// longer a draft (another process sent it meanwhile), sets
 // result.already_sent and changes nothing. Throws not_found.
 void record_sent(store::Store& store, const std::string& id, const SentDocuments& docs,
                  util::UnixTime now, SendResult& result);

@@ -2,6 +2,7 @@
 
 #include "signet/error.hpp"
 #include "util/crypto_hash.hpp"
+#include "util/fs.hpp"
 
 #include <openssl/evp.h>
 
@@ -44,26 +45,35 @@ Sha256 finish(EVP_MD_CTX* ctx) {
     return out;
 }
 
+// Inputs up to this size are read into memory whole: a document signet
+// prepared from a typical contract or invoice is tens of kilobytes, and
+// qpdf resolves every object of it once (to number the new ones), each
+// with a seek and a read on a file. Larger ones stay on disk, so memory
+// stays small for a 100 MB scan.
+constexpr std::uintmax_t k_in_memory_limit = 16u << 20;
+
+// `length` bytes at `offset`, from memory when the input is there (fd < 0).
+std::string read_at(int fd, const std::string& bytes, std::uintmax_t offset, std::size_t length) {
+    if (fd < 0) {
+        return offset < bytes.size() ? bytes.substr(static_cast<std::size_t>(offset), length)
+                                     : std::string();
+    }
+    std::string buf(length, '\0');
+    const ssize_t n = ::pread(fd, buf.data(), length, static_cast<off_t>(offset));
+    buf.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
+    return buf;
+}
+
 // The offset after the last "startxref" in the file's tail.
-long long read_startxref(const std::filesystem::path& path, std::uintmax_t size) {
-    std::ifstream in(path, std::ios::binary);
+long long read_startxref(const std::filesystem::path& path, int fd, const std::string& bytes,
+                         std::uintmax_t size) {
     const std::uintmax_t tail = std::min<std::uintmax_t>(size, 2048);
-    in.seekg(static_cast<std::streamoff>(size - tail));
-    std::string buf(static_cast<std::size_t>(tail), '\0');
-    in.read(buf.data(), static_cast<std::streamsize>(tail));
+    const std::string buf = read_at(fd, bytes, size - tail, static_cast<std::size_t>(tail));
     const auto at = buf.rfind("startxref");
     if (at == std::string::npos) {
         throw bad_input("\"" + path.string() + "\": no startxref at the end of the PDF");
     }
     return std::atoll(buf.c_str() + at + 9);
-}
-
-bool starts_classic_xref(const std::filesystem::path& path, long long offset) {
-    std::ifstream in(path, std::ios::binary);
-    in.seekg(offset);
-    char head[8] = {};
-    in.read(head, 4);
-    return std::strncmp(head, "xref", 4) == 0;
 }
 
 void write_all(int fd, std::string_view data) {
@@ -79,15 +89,11 @@ void write_all(int fd, std::string_view data) {
     }
 }
 
-// Copies the first `size` bytes of `input` to `out_fd` through one small
+// Copies the first `size` bytes of `in_fd` to `out_fd` through one small
 // buffer, hashing them on the way. Write-back of what was written starts as
 // it goes (sync_file_range), so the final fsync finds little left to do.
-void copy_and_hash(const std::filesystem::path& input, std::uintmax_t size, int out_fd,
+void copy_and_hash(const std::filesystem::path& input, int in_fd, std::uintmax_t size, int out_fd,
                    EVP_MD_CTX* hash) {
-    const int in_fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
-    if (in_fd < 0) {
-        throw internal_error("cannot read \"" + input.string() + "\": " + std::strerror(errno));
-    }
     ::posix_fadvise(in_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     constexpr std::size_t k_chunk = 1 << 20;
     constexpr off_t k_writeback_every = 8 << 20;
@@ -95,32 +101,26 @@ void copy_and_hash(const std::filesystem::path& input, std::uintmax_t size, int 
     std::uintmax_t left = size;
     off_t written = 0;
     off_t flushed = 0;
-    try {
-        while (left > 0) {
-            const auto want = static_cast<std::size_t>(std::min<std::uintmax_t>(left, k_chunk));
-            const ssize_t n = ::read(in_fd, chunk.get(), want);
-            if (n < 0 && errno == EINTR) {
-                continue;
-            }
-            if (n <= 0) {
-                throw internal_error("cannot read \"" + input.string() + "\": " +
-                                     (n < 0 ? std::strerror(errno) : "it became shorter"));
-            }
-            const std::string_view piece(chunk.get(), static_cast<std::size_t>(n));
-            update(hash, piece);
-            write_all(out_fd, piece);
-            left -= static_cast<std::uintmax_t>(n);
-            written += n;
-            if (written - flushed >= k_writeback_every) {
-                ::sync_file_range(out_fd, flushed, written - flushed, SYNC_FILE_RANGE_WRITE);
-                flushed = written;
-            }
+    while (left > 0) {
+        const auto want = static_cast<std::size_t>(std::min<std::uintmax_t>(left, k_chunk));
+        const ssize_t n = ::pread(in_fd, chunk.get(), want, written);
+        if (n < 0 && errno == EINTR) {
+            continue;
         }
-    } catch (...) {
-        ::close(in_fd);
-        throw;
+        if (n <= 0) {
+            throw internal_error("cannot read \"" + input.string() + "\": " +
+                                 (n < 0 ? std::strerror(errno) : "it became shorter"));
+        }
+        const std::string_view piece(chunk.get(), static_cast<std::size_t>(n));
+        update(hash, piece);
+        write_all(out_fd, piece);
+        left -= static_cast<std::uintmax_t>(n);
+        written += n;
+        if (written - flushed >= k_writeback_every) {
+            ::sync_file_range(out_fd, flushed, written - flushed, SYNC_FILE_RANGE_WRITE);
+            flushed = written;
+        }
     }
-    ::close(in_fd);
 }
 
 std::string sig_reference(const SignatureRequest& r) {
@@ -154,15 +154,33 @@ IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_inp
     if (ec) {
         throw bad_input("cannot read \"" + input.string() + "\": " + ec.message());
     }
-    m_prev_xref = read_startxref(input, m_input_size);
-    if (!starts_classic_xref(input, m_prev_xref)) {
+    if (m_input_size <= k_in_memory_limit) {
+        m_bytes = util::read_file(input);
+        m_input_size = m_bytes.size();
+    } else {
+        m_fd = ::open(input.c_str(), O_RDONLY | O_CLOEXEC);
+        if (m_fd < 0) {
+            throw bad_input("cannot read \"" + input.string() + "\": " + std::strerror(errno));
+        }
+    }
+    m_prev_xref = read_startxref(input, m_fd, m_bytes, m_input_size);
+    if (m_prev_xref < 0 ||
+        read_at(m_fd, m_bytes, static_cast<std::uintmax_t>(m_prev_xref), 4) != "xref") {
         throw bad_input("\"" + input.string() +
                         "\": the last revision has a cross-reference stream; signet updates "
                         "only documents it prepared");
     }
+    if (m_input_size > 0) {
+        const std::string last = read_at(m_fd, m_bytes, m_input_size - 1, 1);
+        m_ends_with_newline = last == "\n" || last == "\r";
+    }
     m_qpdf.setSuppressWarnings(true);
     try {
-        m_qpdf.processFile(input.c_str());
+        if (m_fd >= 0) {
+            m_qpdf.processFile(input.c_str());
+        } else {
+            m_qpdf.processMemoryFile(input.c_str(), m_bytes.data(), m_bytes.size());
+        }
     } catch (const std::exception& e) {
         throw bad_input("\"" + input.string() + "\": " + e.what());
     }
@@ -178,6 +196,12 @@ IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_inp
         max_id = std::max(max_id, size.getIntValueAsInt() - 1);
     }
     m_first_new_id = max_id + 1;
+}
+
+IncrementalUpdate::~IncrementalUpdate() {
+    if (m_fd >= 0) {
+        ::close(m_fd);
+    }
 }
 
 QPDFObjectHandle IncrementalUpdate::field(const std::string& name) {
@@ -260,14 +284,8 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
     std::sort(new_ids.begin(), new_ids.end());
 
     std::string u;  // the update
-    if (m_input_size > 0) {
-        // Keep %%EOF on its own line when the input lacks a final newline.
-        std::ifstream in(m_input, std::ios::binary);
-        in.seekg(static_cast<std::streamoff>(m_input_size - 1));
-        const int last = in.get();
-        if (last != '\n' && last != '\r') {
-            u += '\n';
-        }
+    if (!m_ends_with_newline) {
+        u += '\n';  // %%EOF stays on a line of its own
     }
     const auto base = static_cast<std::size_t>(m_input_size);
     std::vector<std::pair<int, std::size_t>> offsets;  // id -> file offset
@@ -365,7 +383,7 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
     const std::filesystem::path dir =
         output.has_parent_path() ? output.parent_path() : std::filesystem::path(".");
     std::string tmpl = (dir / ("." + output.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkstemp(tmpl.data());
+    const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);  // kept open after: no hook inherits it
     if (fd < 0) {
         throw internal_error("cannot create a file in \"" + dir.string() + "\": " +
                              std::strerror(errno));
@@ -374,7 +392,14 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
         // One SHA-256 pass over the input: the signed ranges and the whole
         // file share it as a prefix, so the state is copied where they part.
         DigestCtx signed_hash = new_sha256();
-        copy_and_hash(m_input, m_input_size, fd, signed_hash.get());
+        if (m_fd >= 0) {
+            copy_and_hash(m_input, m_fd, m_input_size, fd, signed_hash.get());
+        } else {
+            for (const std::string* piece : {&m_bytes, &m_appended}) {
+                update(signed_hash.get(), *piece);
+                write_all(fd, *piece);
+            }
+        }
         DigestCtx file_hash = new_sha256();
         if (EVP_MD_CTX_copy_ex(file_hash.get(), signed_hash.get()) != 1) {
             throw internal_error("SHA-256 copy failed");
@@ -405,12 +430,30 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
         ::unlink(tmpl.c_str());
         throw;
     }
-    ::close(fd);
     if (::rename(tmpl.c_str(), output.c_str()) != 0) {
         const std::string why = std::strerror(errno);
+        ::close(fd);
         ::unlink(tmpl.c_str());
         throw internal_error("cannot rename into \"" + output.string() + "\": " + why);
     }
+
+    // Continue from what was written: in memory while it stays small, else
+    // from the written file (its descriptor, whatever it is renamed to).
+    if (m_fd < 0 && result.size <= k_in_memory_limit) {
+        m_appended += u;
+        ::close(fd);
+    } else {
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
+        m_fd = fd;
+    }
+    m_input = output;
+    m_input_size = result.size;
+    m_prev_xref = static_cast<long long>(xref_at);
+    m_first_new_id = size;
+    m_touched.clear();
+    m_ends_with_newline = true;
     return result;
 }
 

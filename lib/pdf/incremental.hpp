@@ -52,6 +52,9 @@ public:
     // read, or one whose last revision uses a cross-reference stream (signet
     // normalises documents before the first signature).
     explicit IncrementalUpdate(const std::filesystem::path& input);
+    ~IncrementalUpdate();
+    IncrementalUpdate(const IncrementalUpdate&) = delete;
+    IncrementalUpdate& operator=(const IncrementalUpdate&) = delete;
 
     QPDF& qpdf() { return m_qpdf; }
 
@@ -66,6 +69,10 @@ public:
     // flushed and renamed). New objects reachable from touched objects are
     // written too. With a signature request, the named field gets a
     // signature dictionary and `signer` is called with the digest.
+    //
+    // Afterwards the object continues from what it wrote: later touches and
+    // another write() append the next revision to it, without parsing the
+    // file again (the written file may be renamed or moved meanwhile).
     UpdateResult write(const std::filesystem::path& output,
                        const std::optional<SignatureRequest>& signature = std::nullopt,
                        const CmsSigner& signer = {});
@@ -76,11 +83,21 @@ private:
     void collect_new(QPDFObjectHandle object, std::set<int>& seen, std::vector<int>& out,
                      bool is_root);
 
-    std::filesystem::path m_input;
+    std::filesystem::path m_input;  // named in messages
+    // The input's bytes when it is small (k_in_memory_limit): qpdf then
+    // reads objects without a system call each. Declared before m_qpdf,
+    // which reads from it until it is destroyed.
+    std::string m_bytes;
+    // The revisions this object wrote after m_bytes, while in memory.
+    std::string m_appended;
+    // When not in memory: the document so far (the input, then the last
+    // file written), read from offset 0.
+    int m_fd = -1;
     QPDF m_qpdf;
     int m_first_new_id = 0;    // objects with ids from here on are new
     std::uintmax_t m_input_size = 0;
     long long m_prev_xref = 0;  // startxref of the last revision
+    bool m_ends_with_newline = true;
     std::vector<QPDFObjectHandle> m_touched;
 };
 

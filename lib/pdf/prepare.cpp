@@ -1,12 +1,18 @@
 #include "pdf/prepare.hpp"
 
 #include "pdf/appearance.hpp"
+#include "pdf/font_embed.hpp"
+#include "pdf/incremental.hpp"
 #include "pdf/qpdf.hpp"
 #include "signet/error.hpp"
 #include "util/crypto_hash.hpp"
 #include "util/fs.hpp"
 
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <set>
+#include <string_view>
 
 namespace signet::pdf {
 namespace {
@@ -37,34 +43,32 @@ std::set<std::string> existing_field_names(QPDFObjectHandle fields) {
     return names;
 }
 
-}  // namespace
-
-PrepareResult prepare_document(const std::filesystem::path& input,
-                               const std::vector<WidgetSpec>& widgets,
-                               const std::filesystem::path& output) {
-    QPDF qpdf;
-    qpdf.setSuppressWarnings(true);
-    try {
-        qpdf.processFile(input.c_str());
-    } catch (const std::exception& e) {
-        throw bad_input("\"" + input.string() + "\": " + e.what());
-    }
-    if (qpdf.isEncrypted()) {
-        throw bad_input("\"" + input.string() + "\": encrypted PDFs are not supported");
-    }
+// Adds the widgets to the document open in `update` (not yet written).
+void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
+                 const std::vector<WidgetSpec>& widgets) {
+    QPDF& qpdf = update.qpdf();
     std::vector<QPDFPageObjectHelper> pages = QPDFPageDocumentHelper(qpdf).getAllPages();
     QPDFObjectHandle root = qpdf.getRoot();
     QPDFObjectHandle acroform = root.getKey("/AcroForm");
     if (!acroform.isDictionary()) {
         acroform = qpdf.makeIndirectObject(QPDFObjectHandle::newDictionary());
         root.replaceKey("/AcroForm", acroform);
+        update.touch(root);
     }
+    // What changes is written in the update: each changed object, or the
+    // indirect object that holds it when it is direct.
+    const QPDFObjectHandle acroform_holder = acroform.isIndirect() ? acroform : root;
+    update.touch(acroform_holder);
     QPDFObjectHandle fields = acroform.getKey("/Fields");
     if (!fields.isArray()) {
         fields = QPDFObjectHandle::newArray();
         acroform.replaceKey("/Fields", fields);
     }
+    update.touch(fields.isIndirect() ? fields : acroform_holder);
     const std::set<std::string> taken = existing_field_names(fields);
+    // One font subset for every value drawn now: one font program to
+    // compress and write, however many fields the sender filled.
+    FontSubsetBuilder value_fonts(qpdf);
 
     for (const WidgetSpec& spec : widgets) {
         if (taken.count(spec.name) != 0) {
@@ -121,8 +125,10 @@ PrepareResult prepare_document(const std::filesystem::path& input,
                 widget.replaceKey("/Ff", QPDFObjectHandle::newInteger(
                                              k_flag_read_only |
                                              (spec.kind == WidgetKind::multiline ? k_flag_multiline : 0)));
-                apply_appearance(widget, text_appearance(qpdf, *spec.value, w, h, shown.rotate,
-                                                         spec.kind == WidgetKind::multiline));
+                TextStyle style;
+                style.multiline = spec.kind == WidgetKind::multiline;
+                apply_appearance(widget,
+                                 text_appearance(qpdf, value_fonts, *spec.value, w, h, shown.rotate, style));
             } else {
                 apply_appearance(widget, empty);
             }
@@ -147,7 +153,9 @@ PrepareResult prepare_document(const std::filesystem::path& input,
             page_object.replaceKey("/Annots", annots);
         }
         annots.appendItem(indirect);
+        update.touch(annots.isIndirect() ? annots : page_object);
     }
+    value_fonts.finish();
     acroform.replaceKey("/SigFlags", QPDFObjectHandle::newInteger(3));
     acroform.replaceKey("/NeedAppearances", QPDFObjectHandle::newBool(false));
     if (!acroform.hasKey("/DA")) {
@@ -167,21 +175,97 @@ PrepareResult prepare_document(const std::filesystem::path& input,
         fonts.replaceKey("/Helv", QPDFObjectHandle::parse(
                                       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
                                       "/Encoding /WinAnsiEncoding >>"));
+        update.touch(fonts.isIndirect() ? fonts : dr.isIndirect() ? dr : acroform_holder);
     }
 
-    const std::filesystem::path tmp = util::temporary_path_beside(output);
+}
+
+// True when the file ends with a classic cross-reference table: the first
+// condition for adding a revision to it as it is.
+bool ends_with_xref_table(const std::filesystem::path& input) {
+    std::ifstream in(input, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    const std::streamoff tail = std::min<std::streamoff>(size, 1024);
+    std::string buf(static_cast<std::size_t>(tail), '\0');
+    in.seekg(size - tail);
+    in.read(buf.data(), tail);
+    const auto at = buf.rfind("startxref");
+    if (at == std::string::npos) {
+        return false;
+    }
+    const long long offset = std::atoll(buf.c_str() + at + 9);
+    if (offset <= 0 || offset >= size) {
+        return false;
+    }
+    char head[4] = {};
+    in.clear();
+    in.seekg(offset);
+    in.read(head, sizeof head);
+    return in && std::string_view(head, sizeof head) == "xref";
+}
+
+// True when qpdf read every object of the document where its tables say,
+// without repairs, and none sits in an object stream: a revision appended
+// to it then reads the same everywhere. (Adding the widgets resolved every
+// object: qpdf does that to number the first new one.)
+bool read_cleanly(QPDF& qpdf) {
+    if (qpdf.anyWarnings()) {
+        return false;
+    }
+    for (const auto& [og, entry] : qpdf.getXRefTable()) {
+        if (entry.getType() == 2) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// Rewrites `input` normalised (one classic cross-reference table, no object
+// streams, no repairs left to make) into `output`.
+void write_normalised(const std::filesystem::path& input, const std::filesystem::path& output) {
+    QPDF qpdf;
+    qpdf.setSuppressWarnings(true);
     try {
-        QPDFWriter writer(qpdf, tmp.c_str());
-        writer.setObjectStreamMode(qpdf_o_disable);
-        writer.setLinearization(false);
-        writer.setDeterministicID(true);
-        writer.write();
-        PrepareResult result{util::sha256_file_hex(tmp), std::filesystem::file_size(tmp)};
-        util::commit_file(tmp, output, 0600);
-        return result;
+        qpdf.processFile(input.c_str());
+    } catch (const std::exception& e) {
+        throw bad_input("\"" + input.string() + "\": " + e.what());
+    }
+    if (qpdf.isEncrypted()) {
+        throw bad_input("\"" + input.string() + "\": encrypted PDFs are not supported");
+    }
+    QPDFWriter writer(qpdf, output.c_str());
+    writer.setObjectStreamMode(qpdf_o_disable);
+    writer.setLinearization(false);
+    writer.setDeterministicID(true);
+    writer.write();
+}
+
+}  // namespace
+
+PreparedDocument prepare_document(const std::filesystem::path& input,
+                                  const std::vector<WidgetSpec>& widgets,
+                                  const std::filesystem::path& output) {
+    // The original as it is when it can take a revision (its bytes then
+    // open the prepared document unchanged), else a normalised copy.
+    if (ends_with_xref_table(input)) {
+        auto update = std::make_unique<IncrementalUpdate>(input);
+        add_widgets(*update, input, widgets);
+        if (read_cleanly(update->qpdf())) {
+            const UpdateResult written = update->write(output);
+            return {written.sha256, written.size, std::move(update)};
+        }
+    }
+    const std::filesystem::path normalised = util::temporary_path_beside(output);
+    try {
+        write_normalised(input, normalised);
+        auto update = std::make_unique<IncrementalUpdate>(normalised);
+        add_widgets(*update, input, widgets);
+        const UpdateResult written = update->write(output);
+        std::filesystem::remove(normalised);
+        return {written.sha256, written.size, std::move(update)};
     } catch (...) {
         std::error_code ec;
-        std::filesystem::remove(tmp, ec);
+        std::filesystem::remove(normalised, ec);
         throw;
     }
 }

@@ -1,12 +1,13 @@
-// Preparing a document for signing (at `send`): the PDF is rewritten once,
-// normalised (classic cross-reference table, no object streams), with every
-// field of every party created empty as a widget on its page. Later
-// revisions only fill these fields and sign them.
+// Preparing a document for signing (at `send`): one revision appended to
+// the PDF creates every field of every party, empty, as a widget on its
+// page (values the sender fixed are drawn). Later revisions only fill these
+// fields and sign them.
 #pragma once
 
 #include "pdf/geometry.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,16 +36,24 @@ struct WidgetSpec {
     std::optional<std::string> value;
 };
 
-struct PrepareResult {
+class IncrementalUpdate;
+
+struct PreparedDocument {
     std::string sha256;  // of the prepared file
     std::size_t size = 0;
+    // The prepared document, still open: the next revision (the
+    // certification) is appended to it without reading the file again.
+    std::unique_ptr<IncrementalUpdate> update;
 };
 
 // Writes the prepared document to `output` (temporary file, flushed,
-// renamed). Throws bad_input when the input cannot be read or already has a
-// field with one of the names.
-PrepareResult prepare_document(const std::filesystem::path& input,
-                               const std::vector<WidgetSpec>& widgets,
-                               const std::filesystem::path& output);
+// renamed): the original followed by one revision that adds the widgets,
+// or, when the original cannot take a revision as it is (a cross-reference
+// stream, object streams, anything qpdf had to repair), a normalised copy
+// followed by that revision. Throws bad_input when the input cannot be
+// read, is encrypted, or already has a field with one of the names.
+PreparedDocument prepare_document(const std::filesystem::path& input,
+                                  const std::vector<WidgetSpec>& widgets,
+                                  const std::filesystem::path& output);
 
 }  // namespace signet::pdf

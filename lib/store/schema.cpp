@@ -304,6 +304,14 @@ END;
 CREATE INDEX envelopes_expiring ON envelopes (expires_at)
     WHERE status IN ('sent', 'in_progress');
 )sql",
+        // 7: an envelope's own expiry (a template's expires_in), recorded when
+        // it is created and applied when it is sent (envelope::expiry_end):
+        // "48h", "14d" or "2w", and the IANA zone whose days count (NULL: the
+        // store's). NULL expires_in: config.yaml's expires_in at send.
+        R"sql(
+ALTER TABLE envelopes ADD COLUMN expires_in TEXT;
+ALTER TABLE envelopes ADD COLUMN expires_zone TEXT;
+)sql",
     };
     return migrations;
 }

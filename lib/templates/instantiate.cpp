@@ -109,6 +109,7 @@ RenderedEnvelope render_row(const Template& t, const DataRow& row, const std::st
         e.fields.push_back(std::move(f));
     }
     e.document = envelope::DocumentRef{t.document_sha256, t.document_sha256, pages, 1};
+    e.expires_in = t.expires_in;
     return out;
 }
 
@@ -237,6 +238,7 @@ envelope::CreateResult create_like(store::Store& store, const LikeRequest& reque
     envelope::Envelope e;
     e.title = title;
     e.owner = owner;
+    e.expires_in = source.expires_in;
     e.parties = source.parties;
     for (envelope::Party& p : e.parties) {
         p.status = envelope::PartyStatus::waiting;

@@ -17,8 +17,8 @@ namespace signet::templates {
 
 // A template filled from one row: the envelope's title, parties (in the
 // template's order) and fields (values filled and checked, pages resolved,
-// rectangles in points), ready to insert; document fields set from the
-// template's PDF.
+// rectangles in points) and its own expiry (expires_in), ready to insert;
+// document fields set from the template's PDF.
 struct RenderedEnvelope {
     envelope::Envelope envelope;
     std::optional<std::string> key;  // the idempotency key: "NAME:KEY"
@@ -56,8 +56,9 @@ struct LikeRequest {
 };
 
 // create --like ENVELOPE [PDF] [--party SPEC]...: a new draft with the same
-// parties and fields (fields a party fills come empty; values the sender
-// fixed are kept), optionally another document and new party details. A
+// parties, fields (fields a party fills come empty; values the sender fixed
+// are kept) and own expiry, optionally another document and new party
+// details. A
 // --party SPEC names an existing role; keys it gives replace the party's,
 // and an email or phone in it replaces both contacts.
 envelope::CreateResult create_like(store::Store& store, const LikeRequest& request);

@@ -225,26 +225,6 @@ private:
     std::vector<Diagnostic> m_diagnostics;
 };
 
-std::optional<std::int64_t> parse_duration(const std::string& text) {
-    if (text.size() < 2) {
-        return std::nullopt;
-    }
-    const std::string number = text.substr(0, text.size() - 1);
-    if (number.size() > 6 || number.find_first_not_of("0123456789") != std::string::npos) {
-        return std::nullopt;
-    }
-    const std::int64_t n = std::stoll(number);
-    if (n <= 0) {
-        return std::nullopt;
-    }
-    switch (text.back()) {
-    case 'h': return n * 3600;
-    case 'd': return n * 86400;
-    case 'w': return n * 7 * 86400;
-    default: return std::nullopt;
-    }
-}
-
 bool is_strftime_pattern(const std::string& pattern) {
     static const std::string conversions = "aAbBcCdDeFgGhHIjmMnprRStTuUVwWxXyYzZ%";
     bool any = false;
@@ -769,13 +749,17 @@ LoadResult load_template(const fs::path& file) {
             }
             t.date_format = s;
         } else if (name == "expires_in") {
-            if (auto d = parse_duration(s)) {
+            if (auto d = envelope::parse_expiry(s)) {
                 t.expires_in = *d;
             } else {
-                c.error(value, "expires_in must be a number of hours, days or weeks such as 14d, "
-                               "48h or 2w, not " + util::quoted(s));
+                c.error(value, "expires_in must be a whole number of hours, days or weeks above "
+                               "zero and up to ten years, such as 14d, 48h or 2w, not " +
+                                   util::quoted(s));
             }
         }
+    }
+    if (t.expires_in && t.timezone) {
+        t.expires_in->zone = *t.timezone;  // days end at the sending time of day there
     }
     for (const char* required : {"signet", "name", "title", "document", "parties"}) {
         if (keys.count(required) == 0) {

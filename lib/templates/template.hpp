@@ -81,7 +81,7 @@ struct Template {
     std::string locale = "en";
     std::optional<std::string> timezone;
     std::optional<std::string> date_format;
-    std::optional<std::int64_t> expires_in;  // seconds
+    std::optional<envelope::Expiry> expires_in;  // zone: `timezone`, else empty (the store's)
     std::vector<TemplateParty> parties;
     std::vector<TemplateField> fields;
     pdf::DocumentInfo document_info;  // filled when the PDF opened

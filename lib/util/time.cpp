@@ -28,12 +28,39 @@ std::string format_utc(UnixTime t, const char* pattern) {
     return std::string(buf, n);
 }
 
+namespace {
+
+// Points $TZ at a zone for the scope's life (localtime_r and mktime follow
+// it), then puts back what was there.
+class ZoneScope {
+public:
+    explicit ZoneScope(const std::string& zone) {
+        const char* saved = std::getenv("TZ");
+        m_had = saved != nullptr;
+        m_previous = m_had ? saved : "";
+        setenv("TZ", zone.c_str(), 1);
+        tzset();
+    }
+    ~ZoneScope() {
+        if (m_had) {
+            setenv("TZ", m_previous.c_str(), 1);
+        } else {
+            unsetenv("TZ");
+        }
+        tzset();
+    }
+    ZoneScope(const ZoneScope&) = delete;
+    ZoneScope& operator=(const ZoneScope&) = delete;
+
+private:
+    bool m_had = false;
+    std::string m_previous;
+};
+
+}  // namespace
+
 std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern) {
-    // localtime_r follows $TZ: point it at the zone for this call only.
-    const char* saved = std::getenv("TZ");
-    const std::string previous = saved != nullptr ? saved : "";
-    setenv("TZ", zone.c_str(), 1);
-    tzset();
+    const ZoneScope scope(zone);
     const auto tt = static_cast<std::time_t>(t);
     std::tm tm{};
     localtime_r(&tt, &tm);
@@ -42,13 +69,18 @@ std::string format_in_zone(UnixTime t, const std::string& zone, const std::strin
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     const std::size_t n = std::strftime(buf, sizeof buf, pattern.c_str(), &tm);
 #pragma GCC diagnostic pop
-    if (saved != nullptr) {
-        setenv("TZ", previous.c_str(), 1);
-    } else {
-        unsetenv("TZ");
-    }
-    tzset();
     return std::string(buf, n);
+}
+
+UnixTime add_days_in_zone(UnixTime t, std::int64_t days, const std::string& zone) {
+    const ZoneScope scope(zone);
+    const auto tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    localtime_r(&tt, &tm);
+    tm.tm_mday += static_cast<int>(days);
+    tm.tm_isdst = -1;  // whatever the zone observes on that day
+    const std::time_t end = std::mktime(&tm);
+    return end == static_cast<std::time_t>(-1) ? t + days * 86400 : static_cast<UnixTime>(end);
 }
 
 bool is_utc_zone(const std::string& zone) {

@@ -20,6 +20,13 @@ std::string format_utc(UnixTime t, const char* pattern);
 // unknown zone falls back to UTC, as the C library does.
 std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern);
 
+// The same local time `days` calendar days after t in the IANA zone
+// `zone`: 24 hours a day, but 23 or 25 across a change of summer time. A
+// local time that does not exist that day (skipped when clocks go forward)
+// moves on by the change; one that occurs twice is taken once, as mktime
+// does. An unknown zone counts as UTC, as the C library does.
+UnixTime add_days_in_zone(UnixTime t, std::int64_t days, const std::string& zone);
+
 // True for UTC under any of its names ("UTC", "Etc/UTC", "Zulu", ...), and
 // for "" (no zone).
 bool is_utc_zone(const std::string& zone);

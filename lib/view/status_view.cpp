@@ -114,6 +114,8 @@ std::string render_detail(const Envelope& e, const Style& style) {
     info.add({"Created", human_time(e.created_at)});
     if (e.expires_at) {
         info.add({"Expires", human_time(*e.expires_at)});
+    } else if (e.expires_in) {
+        info.add({"Expires", envelope::to_string(*e.expires_in) + " after it is sent"});
     }
     if (!envelope::is_final(e.status)) {
         info.add({"Waiting for", waiting_text(e) + " since " + human_time(e.waiting_since) + " (" +

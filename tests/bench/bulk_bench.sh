@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark (not a test: never part of ctest) for `signet send --template
-# FILE --bulk ROWS` (issue 5, item 9): a fresh store, the shipped act of
-# completed work (templates/act-of-work.yaml) and a CSV of 1 000 deals, sent
-# with the default delivery (files in the store's outbox/) at the default
-# durability (WAL, synchronous=FULL, every file fsynced). Target: at least
+# FILE --bulk ROWS`, then `signet sign --batch` over what it sent (issue 5,
+# item 9): a fresh store, the shipped act of completed work
+# (templates/act-of-work.yaml) and a CSV of 1 000 deals, sent with the
+# default delivery (files in the store's outbox/) at the default durability
+# (WAL, synchronous=FULL, every file fsynced). Target for the send: at least
 # 500 envelopes/s.
 #
 # Run from the repository root:
@@ -18,6 +19,7 @@
 #   RUNS        timed bulk sends, each into a fresh store (default 3)
 #   PERF=1      also profile one run with perf (call graphs) and print the
 #               share of CPU time of each part of the work
+#   BATCH=0     skip the sign --batch part
 #   KEEP=1      keep the temporary directory and print where it is
 #
 # For each run it prints the wall time, the CPU time (user + system, all
@@ -30,6 +32,18 @@
 # template's PDF stored once. The work is CPU-bound: on 2 cores, the rate
 # is at most 2000 / (CPU ms per envelope). Other work on the machine
 # inflates the wall times: compare them with the CPU column.
+#
+# Then, in the last run's store, the company's director (Anna Nowak, the
+# party of order 1) signs every envelope waiting for her in one batch, as
+# she would without a terminal: the token from one of her invitation files
+# in outbox/ (SIGNET_TOKEN), a one-time code asked for with --send-code and
+# read from outbox/ (not timed), then one timed `signet sign --batch --code
+# CODE --signature-image examples/signature.png --stamp examples/stamp.png
+# --agree`. It prints the same columns as for the send, and checks that the
+# batch signed every envelope, that each now waits for its client (status
+# --json: in progress, the company signed, the client invited) and that
+# each client was sent one invitation file. Any failed check, of the send
+# or of the batch, makes the bench exit 1.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -62,16 +76,18 @@ export SIGNET_KEY_PASSPHRASE=bench-passphrase
 template=$root/templates/act-of-work.yaml
 
 # The rows: what a CRM exports (semicolons, a BOM, Polish and Cyrillic).
-python3 - "$rows" >"$tmp/deals.csv" <<'PY'
+# Every row has the same director: the batch's signer.
+director_email=anna@acme.test
+python3 - "$rows" "$director_email" >"$tmp/deals.csv" <<'PY'
 import sys
-n = int(sys.argv[1])
+n, director = int(sys.argv[1]), sys.argv[2]
 names = ["Jan Kowalski", "Żaneta Wójcik-Żółć", "Пётр Иванов", "Anna Łęcka", "Grzegorz Brzęczyszczykiewicz"]
 sys.stdout.write("\ufeffdeal.number;deal.date;deal.work;deal.amount;deal.currency;company.name;"
                  "company.director;company.email;client.name;client.email;client.phone\n")
 for i in range(n):
     name = names[i % len(names)]
     sys.stdout.write(f"2026/B/{i + 1:05d};23.11.2026;\"Works, stage {i % 7 + 1}\";{1000 + i},00;PLN;"
-                     f"ACME Sp. z o.o.;Anna Nowak;anna@acme.test;{name};client{i}@example.com;"
+                     f"ACME Sp. z o.o.;Anna Nowak;{director};{name};client{i}@example.com;"
                      f"+48 601 {i // 1000:03d} {i % 1000:03d}\n")
 PY
 
@@ -81,7 +97,11 @@ run_once() {
     "$SIGNET" --store "$store" init --org "ACME Sp. z o.o." >/dev/null
     SIGNET_BENCH_PHASES=1 /usr/bin/time -f '%e %U %S' -o "$tmp/time-$1" \
         "$SIGNET" --store "$store" --json send --template "$template" --bulk "$tmp/deals.csv" \
-        >"$tmp/out-$1.json" 2>"$tmp/err-$1"
+        >"$tmp/out-$1.json" 2>"$tmp/err-$1" || {
+        echo "bulk_bench: the bulk send failed:" >&2
+        grep -v '^phase:' "$tmp/err-$1" | head -n 3 >&2
+        return 1
+    }
     local wall user sys
     read -r wall user sys <"$tmp/time-$1"
     python3 -c "
@@ -160,4 +180,71 @@ invitations=$(find "$last/outbox" -name '*invitation*' | wc -l)
 sha=$(sha256sum <"$root/templates/act-of-work.pdf" | cut -c1-64)
 originals=$(find "$last/documents" -name "$sha.pdf" | wc -l)
 echo "checks: $invitations invitation files for $rows rows; the template's PDF stored $originals time(s)"
-[[ "$invitations" == "$rows" && "$originals" == 1 ]]
+[[ "$invitations" == "$rows" && "$originals" == 1 ]] || exit 1
+[[ "${BATCH:-1}" == 0 ]] && exit 0
+
+# sign --batch in the last run's store. outbox_find KIND: the access token
+# (KIND invitation) or one-time code (KIND code) in an outbox mail to the
+# director.
+outbox_find() {
+    python3 - "$last/outbox" "$1" "$director_email" <<'PY'
+import email, email.policy, glob, re, sys
+outbox, kind, to = sys.argv[1:]
+pattern = {"invitation": r"--token ([a-z2-7]{26})", "code": r"code:? +([0-9]{6})"}[kind]
+for path in sorted(glob.glob(f"{outbox}/*-{kind}-*.eml")):
+    with open(path, "rb") as f:
+        m = email.message_from_binary_file(f, policy=email.policy.default)
+    if to not in str(m["To"]):
+        continue
+    body = m.get_body(("plain",))
+    found = re.search(pattern, str(m["Subject"]) + "\n" + (body.get_content() if body else ""))
+    if found:
+        print(found.group(1))
+        sys.exit(0)
+sys.exit(f"bulk_bench: no {kind} for {to} in {outbox}")
+PY
+}
+SIGNET_TOKEN=$(outbox_find invitation)
+export SIGNET_TOKEN
+"$SIGNET" --store "$last" sign --batch --send-code </dev/null >/dev/null
+code=$(outbox_find code)
+
+echo
+echo "sign --batch: the director signs the $rows envelopes of run $runs (signature and stamp images)"
+printf '%-5s %9s %9s %12s %14s\n' run "wall s" "cpu s" "envelopes/s" "cpu ms/env."
+if ! /usr/bin/time -f '%e %U %S' -o "$tmp/time-batch" \
+    "$SIGNET" --store "$last" --json sign --batch --code "$code" --agree \
+    --signature-image "$root/examples/signature.png" --stamp "$root/examples/stamp.png" \
+    </dev/null >"$tmp/batch.json" 2>"$tmp/batch-err"; then
+    echo "bulk_bench: sign --batch failed:" >&2
+    tail -n 5 "$tmp/batch-err" >&2
+    exit 1
+fi
+read -r wall user sys <"$tmp/time-batch"
+python3 -c "
+w, u, s = $wall, $user, $sys
+print(f'{\"batch\":<5} {w:9.3f} {u + s:9.3f} {$rows / w:12.0f} {1000 * (u + s) / $rows:14.1f}')"
+
+echo
+"$SIGNET" --store "$last" --json status >"$tmp/status.json"
+python3 - "$tmp/batch.json" "$tmp/status.json" "$last/outbox" "$director_email" "$rows" <<'PY'
+import email, email.policy, glob, json, sys
+batch, status, outbox, director, n = sys.argv[1:]
+n = int(n)
+signed = json.load(open(batch))["signed"]
+envelopes = json.load(open(status))["envelopes"]
+waiting = 0
+for e in envelopes:
+    parties = {p["role"]: p["status"] for p in e["parties"]}
+    waiting += e["status"] == "in_progress" and parties == {"company": "signed", "client": "invited"}
+clients = []
+for path in glob.glob(f"{outbox}/*-invitation-*"):
+    with open(path, "rb") as f:
+        to = str(email.message_from_binary_file(f, policy=email.policy.default)["To"])
+    if director not in to:
+        clients.append(to)
+ok = signed == n and len(envelopes) == n and waiting == n and len(clients) == n == len(set(clients))
+print(f"checks: the batch signed {signed}; {waiting} of {len(envelopes)} envelopes wait for the client; "
+      f"{len(clients)} client invitation files, to {len(set(clients))} clients: {'ok' if ok else 'WRONG'}")
+sys.exit(0 if ok else 1)
+PY

@@ -126,6 +126,33 @@ expect "rows added to the file: only they are sent (-v lists every row)" 0 \
     signet send --template "$W/act.yaml" --bulk "$W/more.csv" -v
 check "... one more invitation" test "$(outbox_count)" = 4
 
+# --- expires_in: the template's, counted from sending; else the store's ---------------------
+# The shipped act of work says 14d, as the store's default does: a copy that
+# says 5d, and one without expires_in under a store that says 21d.
+sed -i 's/^expires_in: .*/expires_in: 21d/' "$SIGNET_HOME/config.yaml"
+sed -e 's/^name: .*/name: act-5d/' -e 's/^expires_in: .*/expires_in: 5d/' "$W/act.yaml" >"$W/act-5d.yaml"
+check "the 5-day copy has its own expires_in" grep -qx 'expires_in: 5d' "$W/act-5d.yaml"
+expect "a bulk send from a template with expires_in: 5d" 0 -- \
+    signet send --template "$W/act-5d.yaml" --bulk "$W/deals.csv" --json
+json_check "three new envelopes" '(d["new"], d["already_sent"], d["failed"]) == (3, 0, 0)'
+five=$(json_get 'd["rows"][2]["envelope"]')
+check "each records the template's expiry" \
+    test "$(sql "SELECT group_concat(DISTINCT expires_in || ' ' || expires_zone) FROM envelopes WHERE idempotency_key LIKE 'act-5d:%'")" = "5d Europe/Warsaw"
+check "each expires exactly 5 days after it was sent, not the store's 21" \
+    test "$(sql "SELECT group_concat(DISTINCT expires_at - waiting_since) FROM envelopes WHERE idempotency_key LIKE 'act-5d:%'")" = 432000
+expect "status --json of one" 0 -- signet status "$five" --json
+json_check "expires_at is the send time plus 5 days" \
+    'd["waiting_since"] == "2026-11-23T09:00:00Z" and d["expires_at"] == "2026-11-28T09:00:00Z"'
+grep -v '^expires_in:' "$W/act.yaml" | sed 's/^name: .*/name: act-plain/' >"$W/act-plain.yaml"
+expect "a bulk send from a template without expires_in" 0 -- \
+    signet send --template "$W/act-plain.yaml" --bulk "$W/deals.csv" --json
+json_check "three new envelopes" 'd["new"] == 3'
+check "none records an expiry of its own" \
+    test "$(sql "SELECT count(*) FROM envelopes WHERE idempotency_key LIKE 'act-plain:%' AND expires_in IS NULL")" = 3
+check "each expires after the store's 21 days" \
+    test "$(sql "SELECT group_concat(DISTINCT expires_at - waiting_since) FROM envelopes WHERE idempotency_key LIKE 'act-plain:%'")" = $((21 * 86400))
+sed -i 's/^expires_in: .*/expires_in: 14d/' "$SIGNET_HOME/config.yaml"
+
 # --- killed mid-run (kill -9), then run again: every row sent once ------------------------------
 {
     printf '%s\n' "$header"

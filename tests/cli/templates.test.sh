@@ -276,3 +276,61 @@ expect "--like of an unknown envelope" 2 --unchanged --error 'no envelope "zzzzz
 expect "--like with --key is idempotent" 0 -- signet create --like "$id" --key again-1 --json
 k1=$(json_get 'd["id"]')
 expect "... the second time returns the first" 0 --out "^$k1\$" --unchanged -- signet create --like "$id" --key again-1
+
+# --- expires_in: recorded with the envelope, applied when it is sent ----------
+# The template's expires_in wins over the store's; days end at the local time
+# of sending in the template's zone; --like keeps it; without one the store's
+# config applies.
+broken badexpiry '6a expires_in: 0d'
+expect "expires_in of zero is refused by lint at its line" 1 \
+    --out "^$W/badexpiry.yaml:7:13: error: expires_in must be a whole number of hours, days or weeks above zero" -- \
+    signet template lint "$W/badexpiry.yaml"
+broken minutes '6a expires_in: 90m'
+expect "expires_in in minutes is refused by lint at its line" 1 \
+    --out "^$W/minutes.yaml:7:13: error: expires_in must be .* not \"90m\"" -- signet template lint "$W/minutes.yaml"
+expect "create refuses a template with a bad expires_in at its line" 2 --unchanged \
+    --error "badexpiry.yaml:7:13: expires_in must be" -- \
+    signet create --template "$W/badexpiry.yaml" --data "$W/deal.yaml"
+
+sed -i 's/^expires_in: .*/expires_in: 30d/' "$SIGNET_HOME/config.yaml"
+check "the store's config now keeps envelopes open 30 days" grep -qx 'expires_in: 30d' "$SIGNET_HOME/config.yaml"
+sed -e 's/^name: act$/name: act-3d/' -e '6a expires_in: 3d' "$W/good.yaml" >"$W/expiring.yaml"
+expect "a template with expires_in: 3d lints clean" 0 --out-empty -- signet template lint "$W/expiring.yaml"
+expect "template show lists the expiry with the settings" 0 --out '^Locale    en, Europe/Warsaw, expires in 3d$' -- \
+    signet template show "$W/expiring.yaml"
+expect "template show --json gives it in seconds" 0 -- signet template show "$W/expiring.yaml" --json
+json_check "expires_in is 3 days" 'd["expires_in"] == 3 * 86400 and d["timezone"] == "Europe/Warsaw"'
+expect "create from it" 0 --out '^[2-9a-z]{8}$' -- signet create --template "$W/expiring.yaml" --data "$W/deal.yaml"
+exp=$(last_out)
+check "the envelope records the template's expiry and zone" \
+    test "$(sql "SELECT expires_in || ' ' || expires_zone FROM envelopes WHERE id='$exp'")" = "3d Europe/Warsaw"
+expect "the draft's detail says how long after sending it expires" 0 --out '^  Expires +3d after it is sent$' -- \
+    signet status "$exp"
+expect "... and its JSON has no expires_at yet" 0 -- signet status "$exp" --json
+json_check "expires_at is null" 'd["status"] == "draft" and d["expires_at"] is None'
+expect "--like copies the expiry" 0 --out '^[2-9a-z]{8}$' -- \
+    signet create --like "$exp" --party 'role=client,name=Ewa Lis,email=ewa@lis.test'
+exp_like=$(last_out)
+expect "send both (at 2026-11-23T09:00:00Z)" 0 -- signet send "$exp" "$exp_like"
+expect "status --json of the one from the template" 0 -- signet status "$exp" --json
+json_check "it expires exactly 3 days after sending, not the config's 30" \
+    'd["status"] == "sent" and d["waiting_since"] == "2026-11-23T09:00:00Z" and d["expires_at"] == "2026-11-26T09:00:00Z"'
+expect "its detail shows the time" 0 --out '^  Expires +2026-11-26 09:00 UTC$' -- signet status "$exp"
+expect "status --json of the --like copy" 0 -- signet status "$exp_like" --json
+json_check "the copy expires 3 days after sending too" 'd["expires_at"] == "2026-11-26T09:00:00Z"'
+check "the sent event records it" sh -c "'$SIGNET' audit '$exp' --json | grep -q '2026-11-26T09:00:00Z'"
+expect "a --like copy of an envelope without expires_in" 0 --out '^[2-9a-z]{8}$' -- signet create --like "$id" --key plain-1
+plain=$(last_out)
+expect "... sent" 0 -- signet send "$plain"
+expect "... takes the store's 30 days" 0 -- signet status "$plain" --json
+json_check "expires_at is 30 days on" 'd["expires_at"] == "2026-12-23T09:00:00Z"'
+# Days are calendar days in the template's zone: across the start of summer
+# time (2027-03-28 in Poland) 3 days from 10:00 CET end at 10:00 CEST.
+printf 'deal:\n  number: "2027/03"\n  amount: "1,00"\ncompany: {director: Anna Nowak, email: anna@acme.test}\nclient: {name: Jan, phone: "+48 601 234 567"}\n' >"$W/march.yaml"
+expect "create in March" 0 --out '^[2-9a-z]{8}$' -- \
+    env SIGNET_NOW=2027-03-26T09:00:00Z "$SIGNET" create --template "$W/expiring.yaml" --data "$W/march.yaml"
+march=$(last_out)
+expect "send it at 10:00 CET on the Friday before summer time" 0 -- \
+    env SIGNET_NOW=2027-03-26T09:00:00Z "$SIGNET" send "$march"
+expect "its status" 0 -- env SIGNET_NOW=2027-03-26T09:00:00Z "$SIGNET" status "$march" --json
+json_check "it expires at 10:00 CEST on the Monday (71 hours)" 'd["expires_at"] == "2027-03-29T08:00:00Z"'

@@ -26,7 +26,7 @@ open(sys.argv[2], "wb").write(bytes(data))
 PY
 
 expect "the certified PDF is valid with the store's CA" 0 \
-    --out '^.*certified.pdf: valid \(1 signature, 2 revisions; every signature intact and trusted' \
+    --out '^.*certified.pdf: valid \(1 signature, 3 revisions; every signature intact and trusted' \
     --out 'signer: +ACME Sp\. z o\.o\. — Łódź' \
     --out 'certification \(DocMDP P 2' \
     --out 'ok: +the SHA-256 digest of the signed bytes matches the signature' \

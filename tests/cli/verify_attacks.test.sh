@@ -82,7 +82,7 @@ verify_with() {
 # No false alarms: the untampered PDFs.
 # =============================================================================
 expect "S, signet's completed PDF, is valid with its store (exit 0)" 0 \
-    --out 'S.pdf: valid \(4 signatures, 5 revisions' -- signet verify "$C/S.pdf"
+    --out 'S.pdf: valid \(4 signatures, 6 revisions' -- signet verify "$C/S.pdf"
 expect "... untrusted without a store (exit 3)" 3 --out 'S.pdf: untrusted' \
     -- env SIGNET_HOME="$TEST_TMP/none" "$SIGNET" verify "$C/S.pdf"
 expect "... every signature reported, none modified after in a disallowed way" 0 \

@@ -126,10 +126,14 @@ TEST_CASE("a prepared, certified and signed PDF passes qpdf --check and pdfsig c
         CAPTURE(fixture);
         Scenario s;
         s.prepare(fixture);
-        // Normalised: a classic cross-reference table, no object streams.
+        // A classic cross-reference table, no object streams: the original
+        // kept byte for byte when it has them, else normalised.
         const std::string prepared = util::read_file(s.prepared);
         CHECK(prepared.find("/ObjStm") == std::string::npos);
         CHECK(prepared.find("\nxref\n") != std::string::npos);
+        const std::string original = util::read_file(test::fixture(fixture));
+        const bool classic = std::string(fixture) != "objstreams.pdf";
+        CHECK(classic == (prepared.compare(0, original.size(), original) == 0));
         s.certify();
         s.sign_as_client();
 
@@ -149,6 +153,36 @@ TEST_CASE("a prepared, certified and signed PDF passes qpdf --check and pdfsig c
         CHECK(report.find("Пётр Иванов") != std::string::npos);
         CHECK(report.find("ETSI.CAdES.detached") != std::string::npos);
     }
+}
+
+TEST_CASE("a damaged original is prepared from a repaired copy, never appended to") {
+    // The table ends the file as it should, but object 1 is not where it
+    // says: qpdf repairs that when it reads the object.
+    Scenario s;
+    const std::string original = util::read_file(test::fixture("contract.pdf"));
+    std::string broken = original;
+    const auto table = broken.rfind("\nxref\n");
+    REQUIRE(table != std::string::npos);
+    const auto entry = broken.find("\n", broken.find("\n", table + 6) + 1) + 1;  // object 1
+    const long offset = std::stol(broken.substr(entry, 10));
+    char shifted[24];
+    std::snprintf(shifted, sizeof shifted, "%010ld", offset + 3);
+    broken.replace(entry, 10, std::string(shifted, 10));
+    const std::filesystem::path damaged = s.tmp.path() / "damaged.pdf";
+    util::write_file_atomic(damaged, broken);
+    const auto info = pdf::read_document_info(original, "contract.pdf");
+    const pdf::DisplayedPage first = info.pages.front().displayed();
+    pdf::prepare_document(damaged,
+                          {{"client_address", pdf::WidgetKind::text, 1, first, {72, 80, 250, 18},
+                            false, {}, std::string("ul. Żółć 5")}},
+                          s.prepared);
+    const std::string prepared = util::read_file(s.prepared);
+    CHECK(prepared.compare(0, broken.size(), broken) != 0);
+    int status = -1;
+    const std::string check = run("qpdf --check '" + s.prepared.string() + "'", &status);
+    CHECK_MESSAGE(status == 0, check);
+    CHECK(check.find("No syntax or stream encoding errors") != std::string::npos);
+    CHECK(check.find("WARNING") == std::string::npos);
 }
 
 TEST_CASE("pdfsig trusts signet's signatures once the organisation's root is trusted") {

@@ -32,3 +32,20 @@ TEST_CASE("format_in_zone leaves the process's TZ as it was") {
         unsetenv("TZ");
     }
 }
+
+TEST_CASE("add_days_in_zone keeps the local time across a change of summer time") {
+    const char* before = std::getenv("TZ");
+    const std::string saved = before != nullptr ? before : "";
+    setenv("TZ", "America/New_York", 1);
+    // 2026-10-24 12:00 CEST; Poland goes back to CET on the 25th.
+    const util::UnixTime t = util::parse_rfc3339_utc("2026-10-24T10:00:00Z");
+    CHECK(util::add_days_in_zone(t, 2, "Europe/Warsaw") == util::parse_rfc3339_utc("2026-10-26T11:00:00Z"));
+    CHECK(util::add_days_in_zone(t, 2, "UTC") == t + 2 * 86400);
+    CHECK(util::add_days_in_zone(t, 0, "Europe/Warsaw") == t);
+    CHECK(std::string(std::getenv("TZ")) == "America/New_York");  // put back
+    if (before != nullptr) {
+        setenv("TZ", saved.c_str(), 1);
+    } else {
+        unsetenv("TZ");
+    }
+}

@@ -87,7 +87,7 @@ TEST_CASE("verify names the first disallowed change in the signature's reason") 
     REQUIRE(r.verdict == "invalid");
     const auto& reasons = r.signatures.front().reasons;
     REQUIRE(!reasons.empty());
-    CHECK_MESSAGE(reasons.back().find("modified after this signature: revision 5, " +
+    CHECK_MESSAGE(reasons.back().find("modified after this signature: revision 6, " +
                                       std::to_string(page) + " 0 R: changed: page 1's /Contents") == 0,
                   reasons.back());
 }

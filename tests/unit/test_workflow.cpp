@@ -1,6 +1,10 @@
 #include "audit/audit.hpp"
+#include "envelope/repository.hpp"
+#include "envelope/send.hpp"
 #include "envelope/workflow.hpp"
 #include "signet/error.hpp"
+#include "store/database.hpp"
+#include "store/schema.hpp"
 #include "support.hpp"
 
 #include <doctest/doctest.h>
@@ -251,4 +255,91 @@ TEST_CASE("every change appends an event chained to the one before") {
     REQUIRE(q.step());
     CHECK(q.text(0) == first);
     CHECK(q.text(2) == "field_added");
+}
+
+TEST_CASE("parse_expiry reads hours, days and weeks above zero and up to ten years") {
+    CHECK(parse_expiry("48h") == Expiry{48, 'h', ""});
+    CHECK(parse_expiry("14d") == Expiry{14, 'd', ""});
+    CHECK(parse_expiry("2w") == Expiry{2, 'w', ""});
+    CHECK(parse_expiry("520w") == Expiry{520, 'w', ""});
+    CHECK(to_string(Expiry{14, 'd', "Europe/Warsaw"}) == "14d");
+    CHECK(nominal_seconds(Expiry{2, 'w', ""}) == 14 * 86400);
+    for (const char* bad : {"", "d", "14", "0d", "-1d", "1.5d", "14 d", " 14d", "14D", "30m", "45s",
+                            "1y", "600w", "99999999999999999999h"}) {
+        CAPTURE(bad);
+        CHECK_FALSE(parse_expiry(bad).has_value());
+    }
+}
+
+TEST_CASE("an expiry in days ends at the local time it was sent; hours are exact") {
+    // Poland goes to summer time on 2026-03-29 and back on 2026-10-25.
+    const util::UnixTime spring = util::parse_rfc3339_utc("2026-03-27T09:00:00Z");  // 10:00 CET
+    CHECK(expiry_end(Expiry{3, 'd', "Europe/Warsaw"}, spring, "UTC") ==
+          util::parse_rfc3339_utc("2026-03-30T08:00:00Z"));  // 10:00 CEST: 71 hours
+    CHECK(expiry_end(Expiry{1, 'w', ""}, spring, "Europe/Warsaw") ==
+          util::parse_rfc3339_utc("2026-04-03T08:00:00Z"));  // the store's zone when it has none
+    CHECK(expiry_end(Expiry{72, 'h', "Europe/Warsaw"}, spring, "UTC") == spring + 72 * 3600);
+    CHECK(expiry_end(Expiry{3, 'd', ""}, spring, "UTC") == spring + 3 * 86400);
+    const util::UnixTime autumn = util::parse_rfc3339_utc("2026-10-23T08:00:00Z");  // 10:00 CEST
+    CHECK(expiry_end(Expiry{3, 'd', "Europe/Warsaw"}, autumn, "UTC") ==
+          util::parse_rfc3339_utc("2026-10-26T09:00:00Z"));  // 10:00 CET: 73 hours
+}
+
+TEST_CASE("send sets expires_at from the envelope's own expiry, else from config.yaml") {
+    test::StoreFixture f;
+    const std::string own = create_envelope(f.store, reference_request()).id;
+    const std::string plain = create_envelope(f.store, reference_request()).id;
+    f.store.db().write([&] {
+        f.store.db()
+            .prepare("UPDATE envelopes SET expires_in = '3d', expires_zone = 'Europe/Warsaw' WHERE id = ?")
+            .bind(1, own)
+            .run();
+    });
+    CHECK(load_envelope(f.store, own).expires_in == Expiry{3, 'd', "Europe/Warsaw"});
+    CHECK_FALSE(load_envelope(f.store, plain).expires_in.has_value());
+
+    const util::UnixTime sent = util::parse_rfc3339_utc("2026-03-27T09:00:00Z");
+    const SentDocuments docs{std::string(64, 'a'), std::string(64, 'b')};
+    for (const std::string& id : {own, plain}) {
+        SendResult result;
+        f.store.db().write([&] { record_sent(f.store, id, docs, sent, result); });
+        CHECK(result.status == "sent");
+    }
+    CHECK(load_envelope(f.store, own).expires_at == util::parse_rfc3339_utc("2026-03-30T08:00:00Z"));
+    CHECK(load_envelope(f.store, plain).expires_at ==
+          sent + f.store.config().expires_in_days * 86400);
+}
+
+TEST_CASE("a store made before envelopes had their own expiry is upgraded and keeps its envelopes") {
+    test::TempDir tmp;
+    const auto file = tmp.path() / "signet.db";
+    const std::vector<std::string>& all = store::schema_migrations();
+    // Version 6: the last schema without envelopes.expires_in.
+    const std::vector<std::string> v6(all.begin(), all.begin() + 6);
+    {
+        store::Database db(file, true);
+        store::apply_migrations(db, v6, "old");
+        REQUIRE(db.schema_version() == 6);
+        db.exec("INSERT INTO documents (sha256, size, page_count, created_at) VALUES ('d', 1, 1, 0);"
+                "INSERT INTO envelopes (id, title, status, owner, created_at, updated_at,"
+                " waiting_since, document_sha256, current_sha256)"
+                " VALUES ('oldenvel', 'Old', 'draft', 'anna', 0, 0, 0, 'd', 'd')");
+    }
+    store::Database db(file, true);
+    store::apply_migrations(db, all, "old");
+    CHECK(db.schema_version() == static_cast<int>(all.size()));
+    EnvelopeRepository repo(db);
+    const Envelope old = repo.load("oldenvel");
+    CHECK(old.title == "Old");
+    CHECK_FALSE(old.expires_in.has_value());
+
+    Envelope e = old;
+    e.id = "newenvel";
+    e.expires_in = Expiry{2, 'w', "Europe/Warsaw"};
+    db.write([&] { repo.insert(e, std::nullopt); });
+    CHECK(repo.load("newenvel").expires_in == Expiry{2, 'w', "Europe/Warsaw"});
+    e.id = "nozone00";
+    e.expires_in = Expiry{48, 'h', ""};
+    db.write([&] { repo.insert(e, std::nullopt); });
+    CHECK(repo.load("nozone00").expires_in == Expiry{48, 'h', ""});
 }
