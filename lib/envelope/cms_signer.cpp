@@ -17,4 +17,8 @@ pdf::CmsSigner cms_signer(const store::Store& store, const crypto::Credential& c
     };
 }
 
+std::size_t cms_room(const store::Store& store) {
+    return store.config().timestamp ? 16384 : 8192;
+}
+
 }  // namespace signet::envelope

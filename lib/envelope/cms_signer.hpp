@@ -15,4 +15,11 @@ namespace signet::envelope {
 // (busy, exit 75, when the time-stamping command fails).
 pdf::CmsSigner cms_signer(const store::Store& store, const crypto::Credential& credential);
 
+// The room (DER bytes) to reserve in /Contents for a CMS made by
+// cms_signer(): a signature with its chain is 2-5 kB, so 8 kB; with a
+// timestamp, whose token carries the TSA's own chain, 16 kB. Every
+// reserved byte is two hex digits in the file, hashed and written with
+// every later revision.
+std::size_t cms_room(const store::Store& store);
+
 }  // namespace signet::envelope

@@ -103,6 +103,7 @@ std::string complete_envelope(store::Store& store, const std::string& id,
         request.name = store.organization().empty() ? e.owner : store.organization();
         request.reason = audit::completion_reason(head);
         request.signing_time = now;
+        request.contents_bytes = cms_room(store);
         const crypto::Credential& seal = pki.seal();
         const auto tmp = store.new_document_path();
         const pdf::UpdateResult sealed = update.write(tmp, request, cms_signer(store, seal));

@@ -128,6 +128,7 @@ SentDocuments prepare_and_certify(store::Store& store, const Envelope& e,
     request.reason = "Prepared for signing by " + e.owner + ": " + e.title;
     request.signing_time = now;
     request.docmdp = 2;
+    request.contents_bytes = cms_room(store);
     for (const Field& f : e.fields) {
         if (!f.role && f.value) {
             request.lock_fields.push_back(f.name);

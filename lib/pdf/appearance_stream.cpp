@@ -25,6 +25,12 @@ std::string deflate(std::string_view data) {
 }
 
 QPDFObjectHandle flate_stream(QPDF& qpdf, std::string_view data) {
+    // Below this, compressing saves a few bytes at the price of setting up
+    // zlib's 256 kB of state: an empty field's appearance, a short value.
+    constexpr std::size_t k_worth_compressing = 512;
+    if (data.size() < k_worth_compressing) {
+        return QPDFObjectHandle::newStream(&qpdf, std::string(data));
+    }
     QPDFObjectHandle stream = QPDFObjectHandle::newStream(&qpdf, std::string());
     stream.replaceStreamData(deflate(data), QPDFObjectHandle::newName("/FlateDecode"),
                              QPDFObjectHandle::newNull());

@@ -12,8 +12,9 @@ namespace signet::pdf::detail {
 // zlib-compresses data (FlateDecode).
 std::string deflate(std::string_view data);
 
-// A new stream object in qpdf holding data Flate-compressed, with /Filter
-// /FlateDecode in its dictionary (and /Length set by qpdf).
+// A new stream object in qpdf holding data, Flate-compressed (/Filter
+// /FlateDecode) unless it is too short to gain from it; /Length is set by
+// qpdf.
 QPDFObjectHandle flate_stream(QPDF& qpdf, std::string_view data);
 
 // A number for a content stream: fixed notation, at most 4 decimals,

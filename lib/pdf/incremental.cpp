@@ -380,13 +380,10 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
     }
 
     // Copy the input while hashing it, then the update.
-    const std::filesystem::path dir =
-        output.has_parent_path() ? output.parent_path() : std::filesystem::path(".");
-    std::string tmpl = (dir / ("." + output.filename().string() + ".XXXXXX")).string();
-    const int fd = ::mkostemp(tmpl.data(), O_CLOEXEC);  // kept open after: no hook inherits it
+    // Kept open after (read back for the next revision); no hook inherits it.
+    const int fd = ::open(output.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        throw internal_error("cannot create a file in \"" + dir.string() + "\": " +
-                             std::strerror(errno));
+        throw internal_error("cannot create \"" + output.string() + "\": " + std::strerror(errno));
     }
     try {
         // One SHA-256 pass over the input: the signed ranges and the whole
@@ -419,7 +416,7 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
         }
         update(file_hash.get(), u);
         write_all(fd, u);
-        if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
+        if (::fsync(fd) != 0) {
             throw internal_error(std::string("cannot write the PDF: ") + std::strerror(errno));
         }
         const Sha256 digest = finish(file_hash.get());
@@ -427,14 +424,8 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
             util::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
     } catch (...) {
         ::close(fd);
-        ::unlink(tmpl.c_str());
+        ::unlink(output.c_str());
         throw;
-    }
-    if (::rename(tmpl.c_str(), output.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::close(fd);
-        ::unlink(tmpl.c_str());
-        throw internal_error("cannot rename into \"" + output.string() + "\": " + why);
     }
 
     // Continue from what was written: in memory while it stays small, else

@@ -65,9 +65,12 @@ public:
     // Marks an existing object as changed: its current state is written.
     void touch(QPDFObjectHandle object);
 
-    // Writes the input followed by the update to `output` (a temporary file,
-    // flushed and renamed). New objects reachable from touched objects are
-    // written too. With a signature request, the named field gets a
+    // Writes the input followed by the update to `output`, a new file (made
+    // with mode 0600; an existing one is an error) flushed to disk before
+    // this returns and removed if writing fails. Give it a temporary name
+    // and rename it into place (Store::adopt_document does) so that no
+    // reader ever sees a partial file. New objects reachable from touched
+    // objects are written too. With a signature request, the named field gets a
     // signature dictionary and `signer` is called with the digest.
     //
     // Afterwards the object continues from what it wrote: later touches and

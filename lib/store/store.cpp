@@ -124,7 +124,7 @@ fs::path Store::document_path(const std::string& sha256) const {
 std::string Store::adopt_document(const fs::path& tmp, const std::string& sha256) {
     const fs::path path = document_path(sha256);
     util::make_private_dir(path.parent_path());
-    util::commit_file(tmp, path, 0600);
+    util::publish_synced_file(tmp, path);
     return sha256;
 }
 

@@ -52,8 +52,9 @@ public:
     // refers to it; an unreferenced blob is harmless.
     std::string put_document(std::string_view bytes);
     fs::path document_path(const std::string& sha256) const;
-    // Moves a finished file (written beside documents/, flushed) into the
-    // documents under its SHA-256 `sha256`, mode 0600; returns the hash.
+    // Moves a finished file (written beside documents/ with mode 0600 and
+    // already flushed to disk, as pdf::IncrementalUpdate::write leaves it)
+    // into the documents under its SHA-256 `sha256`; returns the hash.
     std::string adopt_document(const fs::path& tmp, const std::string& sha256);
     // A temporary path inside documents/ for a file about to be adopted.
     fs::path new_document_path() const;

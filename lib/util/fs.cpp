@@ -106,6 +106,10 @@ void commit_file(const fs::path& tmp, const fs::path& path, unsigned mode) {
         throw internal_error("cannot write \"" + path.string() + "\": " + why);
     }
     ::close(fd);
+    publish_synced_file(tmp, path);
+}
+
+void publish_synced_file(const fs::path& tmp, const fs::path& path) {
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         throw internal_error("cannot rename into \"" + path.string() + "\": " + errno_text());
     }

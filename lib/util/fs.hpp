@@ -28,6 +28,11 @@ fs::path temporary_path_beside(const fs::path& path);
 // mode, fsyncs it, renames it over `path` and syncs the directory.
 void commit_file(const fs::path& tmp, const fs::path& path, unsigned mode = 0600);
 
+// The end of commit_file() for a file its writer already flushed (as
+// pdf::IncrementalUpdate::write does): renames it over `path` and syncs
+// the directory.
+void publish_synced_file(const fs::path& tmp, const fs::path& path);
+
 // The home directory of the current user ($HOME, else the passwd entry).
 fs::path home_dir();
 

@@ -150,5 +150,6 @@ check "signet's output starts with the input unchanged (an incremental update)" 
 
 echo
 echo "signet's phases (one more run):"
+rm -f "$tmp/signet.pdf"  # written as a new file
 SIGNET_BENCH_PHASES=1 "$SIGN_PDF" sign "$doc" "$tmp/signet.pdf" >/dev/null
 exit $status
