@@ -238,15 +238,24 @@ void IncrementalUpdate::collect_new(QPDFObjectHandle object, std::set<int>& seen
         }
         out.push_back(id);
     }
+    // One copy of a dictionary's entries and indexed array access: qpdf's
+    // item ranges copy the keys again for begin() and end(), which made this
+    // walk a tenth of a bulk send.
     if (object.isStream()) {
         collect_new(object.getDict(), seen, out, false);
     } else if (object.isDictionary()) {
-        for (auto& [key, value] : object.ditems()) {
-            collect_new(value, seen, out, false);
+        for (auto& [key, value] : object.getDictAsMap()) {
+            if (value.isIndirect() || value.isDictionary() || value.isArray()) {
+                collect_new(value, seen, out, false);
+            }
         }
     } else if (object.isArray()) {
-        for (QPDFObjectHandle item : object.aitems()) {
-            collect_new(item, seen, out, false);
+        const int n = object.getArrayNItems();
+        for (int i = 0; i < n; ++i) {
+            QPDFObjectHandle item = object.getArrayItem(i);
+            if (item.isIndirect() || item.isDictionary() || item.isArray()) {
+                collect_new(item, seen, out, false);
+            }
         }
     }
 }

@@ -51,6 +51,11 @@ std::string read_file(const fs::path& path) {
 }
 
 void make_private_dir(const fs::path& dir) {
+    // Already there and private: one stat (this runs for every document).
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700) {
+        return;
+    }
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
