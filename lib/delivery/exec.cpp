@@ -2,11 +2,13 @@
 
 #include "signet/error.hpp"
 #include "util/text.hpp"
+#include "util/time.hpp"
 
 #include <cerrno>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
 #include <poll.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -147,6 +149,7 @@ ExecResult run_command(const ExecRequest& request) {
     // Everything the child needs is made before fork: between fork and exec
     // it calls only async-signal-safe functions.
     std::vector<std::string> env_strings;
+    std::unique_lock<std::mutex> environment(util::environment_mutex());  // $TZ switches
     for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
         const std::string_view text(*entry);
         const std::string_view name = text.substr(0, text.find('='));
@@ -158,6 +161,7 @@ ExecResult run_command(const ExecRequest& request) {
             env_strings.emplace_back(text);
         }
     }
+    environment.unlock();
     for (const auto& [key, value] : request.env) {
         env_strings.push_back(key + "=" + value);
     }

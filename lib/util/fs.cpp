@@ -137,13 +137,18 @@ fs::path home_dir() {
 }
 
 std::string current_user() {
-    if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-        return pw->pw_name;
-    }
-    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
-        return user;
-    }
-    return "uid" + std::to_string(::geteuid());
+    // Looked up once: getpwuid reads /etc/passwd each time, and the audit
+    // trail asks for every event.
+    static const std::string user = [] {
+        if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
+            return std::string(pw->pw_name);
+        }
+        if (const char* name = std::getenv("USER"); name != nullptr && *name != '\0') {
+            return std::string(name);
+        }
+        return "uid" + std::to_string(::geteuid());
+    }();
+    return user;
 }
 
 }  // namespace signet::util

@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <map>
+#include <mutex>
+#include <tuple>
+#include <utility>
 
 namespace signet::util {
 
@@ -31,7 +35,7 @@ std::string format_utc(UnixTime t, const char* pattern) {
 namespace {
 
 // Points $TZ at a zone for the scope's life (localtime_r and mktime follow
-// it), then puts back what was there.
+// it), then puts back what was there. Only with environment_mutex() held.
 class ZoneScope {
 public:
     explicit ZoneScope(const std::string& zone) {
@@ -57,13 +61,47 @@ private:
     std::string m_previous;
 };
 
+// Each switch of $TZ makes glibc read a zone file, twice per call with the
+// way back; a bulk send asks the same questions (the batch's time, its
+// expiry) for every envelope. So answers are kept, a few hundred at most.
+constexpr std::size_t k_remembered = 512;
+
+struct LocalTime {
+    std::tm tm{};
+    std::string zone_name;  // what %Z prints; tm.tm_zone points into it
+};
+
+LocalTime local_time(UnixTime t, const std::string& zone) {
+    static std::map<std::pair<std::string, UnixTime>, LocalTime> remembered;
+    const std::lock_guard<std::mutex> lock(environment_mutex());
+    const auto key = std::make_pair(zone, t);
+    if (const auto it = remembered.find(key); it != remembered.end()) {
+        return it->second;
+    }
+    LocalTime out;
+    {
+        const ZoneScope scope(zone);
+        const auto tt = static_cast<std::time_t>(t);
+        localtime_r(&tt, &out.tm);
+        out.zone_name = out.tm.tm_zone != nullptr ? out.tm.tm_zone : "";
+    }
+    if (remembered.size() >= k_remembered) {
+        remembered.clear();
+    }
+    return remembered.emplace(key, out).first->second;
+}
+
 }  // namespace
 
+std::mutex& environment_mutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
 std::string format_in_zone(UnixTime t, const std::string& zone, const std::string& pattern) {
-    const ZoneScope scope(zone);
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
+    const LocalTime local = local_time(t, zone);
+    std::tm tm = local.tm;
+    tm.tm_zone = local.zone_name.c_str();
     char buf[256];
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
@@ -73,14 +111,30 @@ std::string format_in_zone(UnixTime t, const std::string& zone, const std::strin
 }
 
 UnixTime add_days_in_zone(UnixTime t, std::int64_t days, const std::string& zone) {
-    const ZoneScope scope(zone);
-    const auto tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    localtime_r(&tt, &tm);
-    tm.tm_mday += static_cast<int>(days);
-    tm.tm_isdst = -1;  // whatever the zone observes on that day
-    const std::time_t end = std::mktime(&tm);
-    return end == static_cast<std::time_t>(-1) ? t + days * 86400 : static_cast<UnixTime>(end);
+    static std::map<std::tuple<std::string, UnixTime, std::int64_t>, UnixTime> remembered;
+    const std::lock_guard<std::mutex> lock(environment_mutex());
+    const auto key = std::make_tuple(zone, t, days);
+    if (const auto it = remembered.find(key); it != remembered.end()) {
+        return it->second;
+    }
+    UnixTime result = t + days * 86400;
+    {
+        const ZoneScope scope(zone);
+        const auto tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        localtime_r(&tt, &tm);
+        tm.tm_mday += static_cast<int>(days);
+        tm.tm_isdst = -1;  // whatever the zone observes on that day
+        const std::time_t end = std::mktime(&tm);
+        if (end != static_cast<std::time_t>(-1)) {
+            result = static_cast<UnixTime>(end);
+        }
+    }
+    if (remembered.size() >= k_remembered) {
+        remembered.clear();
+    }
+    remembered.emplace(key, result);
+    return result;
 }
 
 bool is_utc_zone(const std::string& zone) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 namespace signet::util {
@@ -14,6 +15,11 @@ UnixTime now();
 
 // t in UTC, formatted with a strftime pattern.
 std::string format_utc(UnixTime t, const char* pattern);
+
+// Held while $TZ is switched to answer the two functions below (any
+// thread may call them); code that reads the whole environment, such as
+// the start of a hook, takes it too.
+std::mutex& environment_mutex();
 
 // t as local time in the IANA zone `zone` ("Europe/Warsaw"), formatted with
 // a strftime pattern (%Z gives the zone's abbreviation, %z its offset). An

@@ -2,8 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace signet;
 
@@ -48,4 +51,31 @@ TEST_CASE("add_days_in_zone keeps the local time across a change of summer time"
     } else {
         unsetenv("TZ");
     }
+}
+
+TEST_CASE("format_in_zone answers right from several threads at once, zone after zone") {
+    // January: Warsaw is UTC+1, Tokyo UTC+9, whatever the hour.
+    const util::UnixTime base = util::parse_rfc3339_utc("2026-01-10T00:00:00Z");
+    std::atomic<int> wrong{0};
+    std::vector<std::thread> threads;
+    for (int n = 0; n < 4; ++n) {
+        threads.emplace_back([&, n] {
+            for (int i = 0; i < 300; ++i) {
+                const util::UnixTime t = base + ((i * 7 + n) % 240) * 3600;
+                const long hour = (t / 3600) % 24;
+                const bool tokyo = (i + n) % 2 == 0;
+                const std::string expected =
+                    std::to_string((hour + (tokyo ? 9 : 1)) % 24) + (tokyo ? " JST" : " CET");
+                const std::string got =
+                    util::format_in_zone(t, tokyo ? "Asia/Tokyo" : "Europe/Warsaw", "%-H %Z");
+                if (got != expected) {
+                    ++wrong;
+                }
+            }
+        });
+    }
+    for (std::thread& t : threads) {
+        t.join();
+    }
+    CHECK(wrong == 0);
 }
