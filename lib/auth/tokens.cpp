@@ -8,6 +8,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <map>
+#include <mutex>
+
 namespace signet::auth {
 namespace {
 
@@ -34,6 +37,14 @@ std::string base32(std::string_view bytes, std::size_t chars) {
 
 TokenKey TokenKey::load_or_create(const std::filesystem::path& keys_dir) {
     const auto file = keys_dir / "token.key";
+    // Read once per process: every invitation and every rendering of one
+    // asks for it (thousands in a bulk send), and signet never replaces it.
+    static std::mutex mutex;
+    static std::map<std::filesystem::path, std::string> loaded;
+    const std::lock_guard<std::mutex> lock(mutex);
+    if (const auto it = loaded.find(file); it != loaded.end()) {
+        return TokenKey(it->second);
+    }
     std::error_code ec;
     if (!std::filesystem::exists(file, ec)) {
         util::make_private_dir(keys_dir);
@@ -44,6 +55,7 @@ TokenKey TokenKey::load_or_create(const std::filesystem::path& keys_dir) {
         throw internal_error("\"" + file.string() + "\" is damaged: expected " +
                              std::to_string(k_key_bytes) + " bytes");
     }
+    loaded.emplace(file, key);
     return TokenKey(std::move(key));
 }
 

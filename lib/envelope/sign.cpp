@@ -21,8 +21,10 @@
 #include "signet/error.hpp"
 #include "util/json.hpp"
 #include "util/text.hpp"
+#include "util/work_pool.hpp"
 
 #include <algorithm>
+#include <exception>
 
 namespace signet::envelope {
 namespace {
@@ -30,6 +32,25 @@ namespace {
 // How often a signing step is redone when another party of the same turn
 // signed the document first (each step builds on the newest revision).
 constexpr int k_max_attempts = 5;
+// sign --batch: threads that write documents while the calling thread
+// records them. Each document is computation (qpdf, appearances, the
+// signature) and two syncs (the file, its directory): a few threads per
+// core keep the cores busy while some wait on the disk.
+constexpr std::size_t k_batch_threads = 8;
+// Their nice value: the calling thread, which records one envelope after
+// another, must not wait for a core.
+constexpr int k_batch_worker_nice = 5;
+// Documents written ahead of the envelope being recorded: enough that the
+// workers never run dry, few enough that a batch interrupted by a kill
+// leaves little work unrecorded (the files are harmless; a re-run signs
+// those envelopes afresh).
+constexpr std::size_t k_batch_ahead = 64;
+// Envelopes recorded in one transaction, at most: each commit is a sync
+// of the database's log, so envelopes already written share one; their
+// files were synced before.
+constexpr std::size_t k_batch_group = 32;
+// Envelopes recorded between deliveries of the messages they queued.
+constexpr std::size_t k_batch_deliver_every = 50;
 
 bool is_image_type(FieldType t) { return t == FieldType::signature || t == FieldType::initials; }
 
@@ -82,36 +103,53 @@ crypto::Credential signer_credential(const crypto::OrganizationPki& pki, const P
     return c;
 }
 
-// The images a signer gives, decoded once.
+// The images a signer gives, decoded and encoded for PDF once per call:
+// a batch puts the same bytes into every document (each gets its own
+// stream objects).
 struct SignerImages {
-    std::optional<pdf::Image> signature;  // from --signature-image
-    std::optional<std::string> typed;     // --signature-text, drawn per field size
-    std::optional<pdf::Image> stamp;
+    bool loaded = false;
+    std::optional<pdf::EncodedImage> signature;  // from --signature-image
+    std::optional<std::string> typed;            // --signature-text, drawn per field size
+    std::map<std::pair<double, double>, pdf::EncodedImage> typed_by_size;  // W x H points
+    std::optional<pdf::EncodedImage> stamp;
+
+    const pdf::EncodedImage* typed_for(double width, double height) const {
+        const auto it = typed_by_size.find({width, height});
+        return it == typed_by_size.end() ? nullptr : &it->second;
+    }
 };
 
-SignerImages load_images(const SigningReview& review, const SignInput& input) {
-    SignerImages images;
-    if (input.signature_image && input.signature_text) {
-        throw bad_input("give either --signature-image or --signature-text, not both");
+// Loads the signer's images on the first call, and draws the typed
+// signature for each size of this review's signature fields not drawn yet.
+void load_images(SignerImages& images, const SigningReview& review, const SignInput& input) {
+    if (!images.loaded) {
+        if (input.signature_image && input.signature_text) {
+            throw bad_input("give either --signature-image or --signature-text, not both");
+        }
+        if (input.signature_image) {
+            images.signature = pdf::encode_image(pdf::load_png(*input.signature_image));
+        }
+        if (input.signature_text) {
+            util::require_clean_line(*input.signature_text, "--signature-text");
+            images.typed = *input.signature_text;
+        }
+        if (input.stamp_image) {
+            images.stamp = pdf::encode_image(pdf::load_png(*input.stamp_image));
+        }
+        images.loaded = true;
     }
-    if (input.signature_image) {
-        images.signature = pdf::load_png(*input.signature_image);
-    }
-    if (input.signature_text) {
-        util::require_clean_line(*input.signature_text, "--signature-text");
-        images.typed = *input.signature_text;
-        // Drawn now for each field, so that a name too long for a box fails
-        // before anything is written.
+    if (images.typed) {
+        // Drawn now, so that a name too long for a box fails before
+        // anything is written.
         for (const Field& f : review.fields) {
-            if (is_image_type(f.type)) {
-                pdf::render_typed_signature(*images.typed, f.rect.width, f.rect.height);
+            if (is_image_type(f.type) && !images.typed_for(f.rect.width, f.rect.height)) {
+                images.typed_by_size.emplace(
+                    std::make_pair(f.rect.width, f.rect.height),
+                    pdf::encode_image(pdf::render_typed_signature(*images.typed, f.rect.width,
+                                                                  f.rect.height)));
             }
         }
     }
-    if (input.stamp_image) {
-        images.stamp = pdf::load_png(*input.stamp_image);
-    }
-    return images;
 }
 
 // The values this party's fields get in this step, by field name, checked.
@@ -144,7 +182,7 @@ struct PageRotation {
 
 // Writes this party's update on top of `base`: values and appearances of
 // its fields, then the signature of its main signature field.
-pdf::UpdateResult write_update(store::Store& store, const Envelope& e, const Party& party,
+pdf::UpdateResult write_update(const store::Store& store, const Envelope& e, const Party& party,
                                const std::string& base,
                                const std::map<std::string, std::string>& values,
                                const SignerImages& images, const crypto::Credential& signer,
@@ -170,9 +208,13 @@ pdf::UpdateResult write_update(store::Store& store, const Envelope& e, const Par
         const double h = f.rect.height;
         if (is_image_type(f.type)) {
             if (images.typed) {
+                const pdf::EncodedImage* drawn = images.typed_for(w, h);
+                if (drawn == nullptr) {
+                    throw internal_error("the typed signature was not drawn for field \"" +
+                                         f.name + "\"");
+                }
                 pdf::apply_appearance(widget, pdf::image_appearance(
-                                                  q, pdf::render_typed_signature(*images.typed, w, h),
-                                                  w, h, rotate));
+                                                  q, pdf::image_xobject(q, *drawn), w, h, rotate));
             } else if (images.signature) {
                 if (!signature_xobject) {
                     signature_xobject = pdf::image_xobject(q, *images.signature);
@@ -232,12 +274,14 @@ std::string masked_code_contact(const Party& p) {
 // until every envelope of a call has passed this.
 struct CheckedInput {
     SigningReview review;
-    SignerImages images;
+    const SignerImages* images = nullptr;  // the call's, shared by its envelopes
     std::map<std::string, std::string> values;
+    PageRotation geometry;  // of the envelope's document
 };
 
+// `images` are loaded by the first call and kept for the next ones.
 CheckedInput check_input(store::Store& store, const PartyAccess& access, const SignInput& input,
-                         util::UnixTime now, bool code_needed) {
+                         SignerImages& images, util::UnixTime now, bool code_needed) {
     CheckedInput checked;
     checked.review = review_signing(store, access);
     check_values(checked.review, input);
@@ -259,10 +303,13 @@ CheckedInput check_input(store::Store& store, const PartyAccess& access, const S
                             " yet: missing " + what,
                         {"at a terminal, signet sign asks for what is missing"});
     }
-    checked.images = load_images(checked.review, input);
+    load_images(images, checked.review, input);
+    checked.images = &images;
     const std::string date_signed =
         util::format_in_zone(now, store.config().timezone, store.config().date_format);
     checked.values = field_values(checked.review, access.party(), input, date_signed);
+    checked.geometry.pages =
+        EnvelopeRepository(store.db()).document_pages(access.envelope.document.sha256);
     return checked;
 }
 
@@ -274,145 +321,189 @@ struct SigningStep {
     bool own_certificate = false;
 };
 
-// Writes one party's update on the newest revision and records it in one
-// transaction (party signed, fields filled, revision, audit event, next
-// invitations). Completion and delivery are the caller's.
-SignResult record_step(store::Store& store, const PartyAccess& access, const CheckedInput& checked,
-                       const SigningStep& step, util::UnixTime now) {
-    const Party& party = access.party();
-    PageRotation geometry;
-    {
-        EnvelopeRepository repo(store.db());
-        geometry.pages = repo.document_pages(access.envelope.document.sha256);
-    }
+// One party's update, written on revision `base` and stored in documents/
+// (flushed: durable before any row names it).
+struct WrittenStep {
+    std::string base;
+    std::string sha256;
+};
 
+// Files only, no database: safe on a worker thread while another thread
+// records other envelopes.
+WrittenStep write_step(store::Store& store, const PartyAccess& access,
+                       const CheckedInput& checked, const SigningStep& step,
+                       const std::string& base, util::UnixTime now) {
+    const auto tmp = store.new_document_path();
+    const pdf::UpdateResult written =
+        write_update(store, access.envelope, access.party(), base, checked.values,
+                     *checked.images, step.signer, checked.geometry, now, tmp);
+    store.adopt_document(tmp, written.sha256);
+    return {base, written.sha256};
+}
+
+// Records a written step inside the caller's write transaction (party
+// signed, fields filled, revision, audit event, next invitations). Returns
+// nullopt, with `base` set to the newest revision and nothing written,
+// when a party of the same turn signed first: the step must be written
+// again on top of that. Throws not_allowed, nothing written, when the
+// envelope moved on otherwise.
+std::optional<SignResult> record_written(store::Store& store, const PartyAccess& access,
+                                         const CheckedInput& checked, const SigningStep& step,
+                                         const WrittenStep& written, std::string& base,
+                                         util::UnixTime now) {
+    const Party& party = access.party();
+    const SignerImages& images = *checked.images;
     SignResult result;
     result.envelope_id = checked.review.envelope_id;
     result.role = party.role;
     result.certificate_serial = step.serial;
-    std::string base = access.envelope.document.current_sha256;
-    bool recorded = false;
-    for (int attempt = 0; attempt < k_max_attempts && !recorded; ++attempt) {
-        const auto tmp = store.new_document_path();
-        const pdf::UpdateResult written = write_update(
-            store, access.envelope, party, base, checked.values, checked.images, step.signer, geometry, now, tmp);
-        store.adopt_document(tmp, written.sha256);
-
-        store.db().write([&] {
-            EnvelopeRepository repo(store.db());
-            Envelope e = repo.load(checked.review.envelope_id);
-            const Party* now_party = e.find_party(party.role);
-            if (is_final(e.status) || now_party == nullptr ||
-                now_party->status == PartyStatus::signed_ ||
-                now_party->status == PartyStatus::declined ||
-                now_party->status == PartyStatus::locked) {
-                throw not_allowed("envelope " + e.id + " changed while signing: it is " +
-                                  std::string(to_string(e.status)) + " and party \"" + party.role +
-                                  "\" is " +
-                                  (now_party ? std::string(to_string(now_party->status)) : "gone"));
-            }
-            if (e.document.current_sha256 != base) {
-                // A party of the same turn signed first: sign on top of it.
-                base = e.document.current_sha256;
-                return;
-            }
-            const int revision = e.document.revisions + 1;
-            store.db()
-                .prepare("UPDATE parties SET status = 'signed', acted_at = ?,"
-                         " certificate_serial = ?, code_hash = NULL, code_expires_at = NULL"
-                         " WHERE envelope_seq = ? AND role = ?")
-                .bind(1, now)
-                .bind(2, result.certificate_serial)
-                .bind(3, e.seq)
-                .bind(4, party.role)
-                .run();
-            store::Statement fill = store.db().prepare(
-                "UPDATE fields SET filled = 1, value = COALESCE(?, value)"
-                " WHERE envelope_seq = ? AND name = ?");
-            for (const Field& f : checked.review.fields) {
-                const auto v = checked.values.find(f.name);
-                const bool has_image = (is_image_type(f.type) &&
-                                        (checked.images.signature || checked.images.typed)) ||
-                                       (f.type == FieldType::stamp && checked.images.stamp);
-                if (v == checked.values.end() && !has_image) {
-                    continue;
-                }
-                fill.bind(1, v == checked.values.end() ? std::optional<std::string>()
-                                                : std::optional<std::string>(v->second))
-                    .bind(2, e.seq)
-                    .bind(3, f.name)
-                    .run();
-                fill.reset();
-            }
-            repo.insert_revision(e.seq, revision, written.sha256, "signed", party.role, now);
-
-            audit::Actor actor = audit::current_actor();
-            actor.name = "party:" + party.role;
-            const std::string head = audit::append_event(
-                store.db(), e.seq, actor, now,
-                {"signed", util::json_object([&](util::JsonWriter& w) {
-                     w.field("role", party.role);
-                     w.field("name", party.name);
-                     w.field("authenticated_by", step.authenticated_by);
-                     w.field("certificate_serial", result.certificate_serial);
-                     w.field("certificate_subject",
-                             crypto::subject_line(step.signer.certificate.get()));
-                     w.field("own_certificate", step.own_certificate);
-                     w.field("consent", true);
-                     w.field("signature", checked.images.typed ? "typed" : "image");
-                     w.field("stamp", checked.images.stamp.has_value());
-                     w.key("fields").begin_object();
-                     for (const auto& [name, value] : checked.values) {
-                         w.field(name, value);
-                     }
-                     w.end_object();
-                     w.field("revision", revision);
-                 }),
-                 base, written.sha256});
-
-            // Who acts next, with this party's signature counted.
-            for (Party& p : e.parties) {
-                if (p.role == party.role) {
-                    p.status = PartyStatus::signed_;
-                }
-            }
-            e.document.current_sha256 = written.sha256;
-            const std::vector<const Party*> turn = next_turn(e);
-            std::vector<const Party*> to_invite;
-            for (const Party* p : turn) {
-                if (p->status == PartyStatus::waiting) {
-                    to_invite.push_back(p);
-                }
-            }
-            store.db()
-                .prepare("UPDATE envelopes SET status = 'in_progress', current_sha256 = ?,"
-                         " revisions = ?, waiting_for = ?, waiting_since = CASE WHEN ? THEN ?"
-                         " ELSE waiting_since END, updated_at = ? WHERE seq = ?")
-                .bind(1, written.sha256)
-                .bind(2, revision)
-                .bind(3, roles_of(turn))
-                .bind(4, !to_invite.empty() || turn.empty())
-                .bind(5, now)
-                .bind(6, now)
-                .bind(7, e.seq)
-                .run();
-            std::vector<std::string> warnings;
-            invite_parties(store, e, to_invite, {"invitation", written.sha256, head}, actor, now,
-                           warnings);
-            for (const Party* p : to_invite) {
-                result.invited.push_back(p->role);
-            }
-            result.completed = turn.empty();
-            result.status = "in_progress";
-            result.sha256 = written.sha256;
-            recorded = true;
-        });
+    EnvelopeRepository repo(store.db());
+    Envelope e = repo.load(checked.review.envelope_id);
+    const Party* now_party = e.find_party(party.role);
+    if (is_final(e.status) || now_party == nullptr ||
+        now_party->status == PartyStatus::signed_ ||
+        now_party->status == PartyStatus::declined ||
+        now_party->status == PartyStatus::locked) {
+        throw not_allowed("envelope " + e.id + " changed while signing: it is " +
+                          std::string(to_string(e.status)) + " and party \"" + party.role +
+                          "\" is " +
+                          (now_party ? std::string(to_string(now_party->status)) : "gone"));
     }
-    if (!recorded) {
-        throw Error(ErrorKind::busy, "envelope " + checked.review.envelope_id +
-                                         " kept changing while signing; nothing was signed");
+    if (e.document.current_sha256 != written.base) {
+        // A party of the same turn signed first: sign on top of it.
+        base = e.document.current_sha256;
+        return std::nullopt;
     }
+    const int revision = e.document.revisions + 1;
+    store.db()
+        .prepare("UPDATE parties SET status = 'signed', acted_at = ?,"
+                 " certificate_serial = ?, code_hash = NULL, code_expires_at = NULL"
+                 " WHERE envelope_seq = ? AND role = ?")
+        .bind(1, now)
+        .bind(2, result.certificate_serial)
+        .bind(3, e.seq)
+        .bind(4, party.role)
+        .run();
+    store::Statement fill = store.db().prepare(
+        "UPDATE fields SET filled = 1, value = COALESCE(?, value)"
+        " WHERE envelope_seq = ? AND name = ?");
+    for (const Field& f : checked.review.fields) {
+        const auto v = checked.values.find(f.name);
+        const bool has_image =
+            (is_image_type(f.type) && (images.signature || images.typed)) ||
+            (f.type == FieldType::stamp && images.stamp);
+        if (v == checked.values.end() && !has_image) {
+            continue;
+        }
+        fill.bind(1, v == checked.values.end() ? std::optional<std::string>()
+                                               : std::optional<std::string>(v->second))
+            .bind(2, e.seq)
+            .bind(3, f.name)
+            .run();
+        fill.reset();
+    }
+    repo.insert_revision(e.seq, revision, written.sha256, "signed", party.role, now);
+
+    audit::Actor actor = audit::current_actor();
+    actor.name = "party:" + party.role;
+    const std::string head = audit::append_event(
+        store.db(), e.seq, actor, now,
+        {"signed", util::json_object([&](util::JsonWriter& w) {
+             w.field("role", party.role);
+             w.field("name", party.name);
+             w.field("authenticated_by", step.authenticated_by);
+             w.field("certificate_serial", result.certificate_serial);
+             w.field("certificate_subject",
+                     crypto::subject_line(step.signer.certificate.get()));
+             w.field("own_certificate", step.own_certificate);
+             w.field("consent", true);
+             w.field("signature", images.typed ? "typed" : "image");
+             w.field("stamp", images.stamp.has_value());
+             w.key("fields").begin_object();
+             for (const auto& [name, value] : checked.values) {
+                 w.field(name, value);
+             }
+             w.end_object();
+             w.field("revision", revision);
+         }),
+         written.base, written.sha256});
+
+    // Who acts next, with this party's signature counted.
+    for (Party& p : e.parties) {
+        if (p.role == party.role) {
+            p.status = PartyStatus::signed_;
+        }
+    }
+    e.document.current_sha256 = written.sha256;
+    const std::vector<const Party*> turn = next_turn(e);
+    std::vector<const Party*> to_invite;
+    for (const Party* p : turn) {
+        if (p->status == PartyStatus::waiting) {
+            to_invite.push_back(p);
+        }
+    }
+    store.db()
+        .prepare("UPDATE envelopes SET status = 'in_progress', current_sha256 = ?,"
+                 " revisions = ?, waiting_for = ?, waiting_since = CASE WHEN ? THEN ?"
+                 " ELSE waiting_since END, updated_at = ? WHERE seq = ?")
+        .bind(1, written.sha256)
+        .bind(2, revision)
+        .bind(3, roles_of(turn))
+        .bind(4, !to_invite.empty() || turn.empty())
+        .bind(5, now)
+        .bind(6, now)
+        .bind(7, e.seq)
+        .run();
+    std::vector<std::string> warnings;
+    invite_parties(store, e, to_invite, {"invitation", written.sha256, head}, actor, now,
+                   warnings);
+    for (const Party* p : to_invite) {
+        result.invited.push_back(p->role);
+    }
+    result.completed = turn.empty();
+    result.status = "in_progress";
+    result.sha256 = written.sha256;
     return result;
+}
+
+// record_written() in a transaction of its own.
+std::optional<SignResult> commit_step(store::Store& store, const PartyAccess& access,
+                                      const CheckedInput& checked, const SigningStep& step,
+                                      const WrittenStep& written, std::string& base,
+                                      util::UnixTime now) {
+    std::optional<SignResult> result;
+    store.db().write(
+        [&] { result = record_written(store, access, checked, step, written, base, now); });
+    return result;
+}
+
+// Writes one party's update on revision `base` and records it in a
+// transaction of its own; written again on the newest revision when a
+// party of the same turn signed first. Completion and delivery are the
+// caller's.
+SignResult record_step(store::Store& store, const PartyAccess& access, const CheckedInput& checked,
+                       const SigningStep& step, std::string base, util::UnixTime now) {
+    for (int attempt = 0; attempt < k_max_attempts; ++attempt) {
+        const WrittenStep written = write_step(store, access, checked, step, base, now);
+        if (std::optional<SignResult> result =
+                commit_step(store, access, checked, step, written, base, now)) {
+            return *result;
+        }
+    }
+    throw Error(ErrorKind::busy, "envelope " + checked.review.envelope_id +
+                                     " kept changing while signing; nothing was signed");
+}
+
+// Delivers up to `limit` due messages of a batch: claimed and recorded a
+// group at a time, files written on several threads (as send --bulk does);
+// returns how many failed.
+int deliver_batch(store::Store& store, const delivery::Renderer& renderer, std::size_t limit) {
+    delivery::DeliverOptions options;
+    options.now = util::now();
+    options.limit = limit;
+    options.batch = k_batch_deliver_every;
+    options.parallel = 16;
+    return delivery::deliver_pending(store, renderer, options).failed;
 }
 
 }  // namespace
@@ -504,7 +595,9 @@ void check_values(const SigningReview& review, const SignInput& input) {
 
 SignResult sign_envelope(store::Store& store, const PartyAccess& access, const SignInput& input,
                          util::UnixTime now) {
-    const CheckedInput checked = check_input(store, access, input, now, /*code_needed=*/true);
+    SignerImages images;
+    const CheckedInput checked =
+        check_input(store, access, input, images, now, /*code_needed=*/true);
     // Only now, with every input right, does the code count.
     check_code(store, access, *input.code, now);
 
@@ -515,7 +608,8 @@ SignResult sign_envelope(store::Store& store, const PartyAccess& access, const S
                            std::string("token and one-time code by ") +
                                (party.auth == AuthMethod::sms ? "sms" : "email"),
                            input.p12.has_value()};
-    SignResult result = record_step(store, access, checked, step, now);
+    SignResult result =
+        record_step(store, access, checked, step, access.envelope.document.current_sha256, now);
     if (result.completed) {
         result.final_sha256 = complete_envelope(store, result.envelope_id, pki, now);
         result.status = "completed";
@@ -573,6 +667,7 @@ BatchReview review_batch(store::Store& store, const std::string& token, util::Un
 BatchResult sign_batch(store::Store& store, const BatchReview& review, const SignInput& input,
                        util::UnixTime now, const BatchProgress& progress) {
     // Every envelope checked before anything is signed.
+    SignerImages images;
     std::vector<std::pair<PartyAccess, CheckedInput>> work;
     for (const BatchEntry& entry : review.entries) {
         PartyAccess access{EnvelopeRepository(store.db()).load(entry.envelope_id), entry.role};
@@ -584,7 +679,8 @@ BatchResult sign_batch(store::Store& store, const BatchReview& review, const Sig
                 own.values.insert(*given);
             }
         }
-        CheckedInput checked = check_input(store, access, own, now, /*code_needed=*/false);
+        CheckedInput checked =
+            check_input(store, access, own, images, now, /*code_needed=*/false);
         work.emplace_back(std::move(access), std::move(checked));
     }
     if (!input.code) {
@@ -601,26 +697,118 @@ BatchResult sign_batch(store::Store& store, const BatchReview& review, const Sig
                                " and one-time code by " +
                                (me.auth == AuthMethod::sms ? "sms" : "email"),
                            input.p12.has_value()};
-    BatchResult result;
+    // The documents are written on worker threads, ahead of this thread,
+    // which records them in the review's order, a group of those already
+    // written in each transaction; the anchor's envelope alone and last.
+    struct Item {
+        PartyAccess* access;
+        const CheckedInput* checked;
+        std::optional<WrittenStep> written;
+        std::exception_ptr error;
+        bool done = false;
+    };
+    std::vector<Item> items;
+    items.reserve(work.size());
     for (auto& [access, checked] : work) {
-        SignResult r = record_step(store, access, checked, step, now);
-        if (r.completed) {
-            r.final_sha256 = complete_envelope(store, r.envelope_id, pki, now);
-            r.status = "completed";
-        }
-        result.envelopes.push_back(r);
-        if (progress) {
-            progress(result.envelopes.size(), work.size(), result.envelopes.back());
-        }
-        // Deliver as we go: the next parties hear at once, and a long batch
-        // does not leave a thousand messages for the end.
-        if (result.envelopes.size() % 50 == 0) {
-            result.undelivered +=
-                delivery::deliver_pending(store, message_renderer(store), util::now(), 500).failed;
-        }
+        items.push_back({&access, &checked, std::nullopt, nullptr, false});
     }
-    result.undelivered +=
-        delivery::deliver_pending(store, message_renderer(store), util::now(), 1000).failed;
+    util::WorkPool<Item> pool(
+        k_batch_threads,
+        [&](Item& item) {
+            try {
+                item.written = write_step(store, *item.access, *item.checked, step,
+                                          item.access->envelope.document.current_sha256, now);
+            } catch (...) {
+                item.error = std::current_exception();
+            }
+        },
+        k_batch_worker_nice);
+    auto collect = [&](std::size_t at_least) {
+        for (Item* done : pool.take(at_least)) {
+            done->done = true;
+        }
+    };
+    const delivery::Renderer renderer = message_renderer(store);
+    std::size_t submitted = 0;
+    std::size_t undelivered_since = 0;  // envelopes recorded since the last delivery
+    BatchResult result;
+    for (std::size_t next = 0; next < items.size();) {
+        while (submitted < items.size() && submitted < next + k_batch_ahead) {
+            pool.submit(&items[submitted++]);
+        }
+        while (!items[next].done) {
+            collect(1);
+        }
+        collect(0);
+        if (items[next].error) {
+            // What was signed stays signed; the rest waits for a re-run.
+            std::rethrow_exception(items[next].error);
+        }
+        // The group: written, without error, never the anchor's with others.
+        const std::size_t last = items.size() - 1;
+        std::size_t end = next + 1;
+        while (next != last && end < last && end - next < k_batch_group && items[end].done &&
+               !items[end].error) {
+            ++end;
+        }
+
+        // Each envelope under a savepoint: one that fails rolls back alone,
+        // those before it are committed (as if each had a transaction of
+        // its own) and the batch stops there. One whose document another
+        // party of the same turn signed meanwhile ends the group: it is
+        // written again on top and recorded next, so that the envelopes
+        // are recorded in order.
+        const std::size_t size = end - next;
+        std::vector<std::optional<SignResult>> recorded(size);
+        std::string rebase;
+        std::exception_ptr failure;
+        std::size_t attempted = 0;
+        store.db().write([&] {
+            recorded.assign(size, std::nullopt);
+            failure = nullptr;
+            for (attempted = 0; attempted < size; ++attempted) {
+                Item& item = items[next + attempted];
+                store.db().exec("SAVEPOINT signet_batch_step");
+                try {
+                    recorded[attempted] = record_written(store, *item.access, *item.checked, step,
+                                                         *item.written, rebase, now);
+                } catch (...) {
+                    failure = std::current_exception();
+                    store.db().exec("ROLLBACK TO signet_batch_step");
+                }
+                store.db().exec("RELEASE signet_batch_step");
+                if (failure || !recorded[attempted]) {
+                    ++attempted;
+                    break;
+                }
+            }
+        });
+        for (std::size_t i = 0; i < attempted && !(failure && i + 1 == attempted); ++i) {
+            Item& item = items[next + i];
+            SignResult r = recorded[i] ? std::move(*recorded[i])
+                                       : record_step(store, *item.access, *item.checked, step,
+                                                     rebase, now);
+            if (r.completed) {
+                r.final_sha256 = complete_envelope(store, r.envelope_id, pki, now);
+                r.status = "completed";
+            }
+            result.envelopes.push_back(std::move(r));
+            if (progress) {
+                progress(result.envelopes.size(), work.size(), result.envelopes.back());
+            }
+            // Deliver as we go: the next parties hear at once, and a long
+            // batch does not leave a thousand messages for the end.
+            if (++undelivered_since >= k_batch_deliver_every) {
+                undelivered_since = 0;
+                result.undelivered += deliver_batch(store, renderer, 10 * k_batch_deliver_every);
+            }
+        }
+        if (failure) {
+            std::rethrow_exception(failure);
+        }
+        next += attempted;
+    }
+    result.undelivered += deliver_batch(store, renderer, 20 * k_batch_deliver_every);
     return result;
 }
 

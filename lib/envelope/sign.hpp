@@ -129,9 +129,13 @@ using BatchProgress = std::function<void(std::size_t done, std::size_t total,
 
 // Checks the inputs against every envelope of the review first (one bad
 // envelope: bad_input naming it, nothing signed), then the code once, then
-// signs each envelope in turn — its own update, signature, audit event,
-// next invitations and completion — with one certificate issued for the
-// signer. Values given for fields that an envelope lacks are ignored there.
+// signs each envelope — its own update, signature, audit event, next
+// invitations and completion — with one certificate issued for the signer
+// and the images decoded once. The documents are written on worker
+// threads while this thread records them in the review's order, so the
+// anchor's envelope is recorded after every other one; an error in one
+// envelope stops the batch there, the envelopes before it staying signed.
+// Values given for fields that an envelope lacks are ignored there.
 BatchResult sign_batch(store::Store& store, const BatchReview& review, const SignInput& input,
                        util::UnixTime now, const BatchProgress& progress = {});
 

@@ -95,18 +95,22 @@ std::string png_predict(const std::uint8_t* data, std::size_t rows, std::size_t 
     return out;
 }
 
-QPDFObjectHandle image_stream(QPDF& qpdf, const std::uint8_t* data, std::uint32_t width,
-                              std::uint32_t height, int colors) {
+// Samples with PNG predictors, Flate-compressed: an image stream's data.
+std::string encode_samples(const std::uint8_t* data, std::uint32_t width, std::uint32_t height,
+                           int colors) {
     const auto bpp = static_cast<std::size_t>(colors);
-    const std::string predicted = png_predict(data, height, std::size_t{width} * bpp, bpp);
+    return detail::deflate(png_predict(data, height, std::size_t{width} * bpp, bpp));
+}
+
+QPDFObjectHandle image_stream(QPDF& qpdf, const std::string& encoded, std::uint32_t width,
+                              std::uint32_t height, int colors) {
     QPDFObjectHandle stream = QPDFObjectHandle::newStream(&qpdf, std::string());
     QPDFObjectHandle parms = QPDFObjectHandle::newDictionary();
     parms.replaceKey("/Predictor", QPDFObjectHandle::newInteger(15));
     parms.replaceKey("/Colors", QPDFObjectHandle::newInteger(colors));
     parms.replaceKey("/BitsPerComponent", QPDFObjectHandle::newInteger(8));
     parms.replaceKey("/Columns", QPDFObjectHandle::newInteger(width));
-    stream.replaceStreamData(detail::deflate(predicted), QPDFObjectHandle::newName("/FlateDecode"),
-                             parms);
+    stream.replaceStreamData(encoded, QPDFObjectHandle::newName("/FlateDecode"), parms);
     QPDFObjectHandle dict = stream.getDict();
     dict.replaceKey("/Type", QPDFObjectHandle::newName("/XObject"));
     dict.replaceKey("/Subtype", QPDFObjectHandle::newName("/Image"));
@@ -281,17 +285,35 @@ void apply_appearance(QPDFObjectHandle widget, const Appearance& appearance) {
     }
 }
 
-QPDFObjectHandle image_xobject(QPDF& qpdf, const Image& image) {
+EncodedImage encode_image(const Image& image) {
     const std::size_t pixels = std::size_t{image.width} * image.height;
     if (pixels == 0 || image.rgb.size() != pixels * 3 || image.alpha.size() != pixels) {
-        throw internal_error("image_xobject: inconsistent image buffers");
+        throw internal_error("encode_image: inconsistent image buffers");
     }
-    QPDFObjectHandle xobject = image_stream(qpdf, image.rgb.data(), image.width, image.height, 3);
+    EncodedImage out;
+    out.width = image.width;
+    out.height = image.height;
+    out.rgb = encode_samples(image.rgb.data(), image.width, image.height, 3);
     if (image.has_transparency()) {
+        out.alpha = encode_samples(image.alpha.data(), image.width, image.height, 1);
+    }
+    return out;
+}
+
+QPDFObjectHandle image_xobject(QPDF& qpdf, const EncodedImage& image) {
+    if (image.width == 0 || image.height == 0 || image.rgb.empty()) {
+        throw internal_error("image_xobject: an empty image");
+    }
+    QPDFObjectHandle xobject = image_stream(qpdf, image.rgb, image.width, image.height, 3);
+    if (image.alpha) {
         xobject.getDict().replaceKey(
-            "/SMask", image_stream(qpdf, image.alpha.data(), image.width, image.height, 1));
+            "/SMask", image_stream(qpdf, *image.alpha, image.width, image.height, 1));
     }
     return xobject;
+}
+
+QPDFObjectHandle image_xobject(QPDF& qpdf, const Image& image) {
+    return image_xobject(qpdf, encode_image(image));
 }
 
 Appearance image_appearance(QPDF& qpdf, QPDFObjectHandle xobject, double width, double height,

@@ -14,6 +14,8 @@
 #include "pdf/png.hpp"
 #include "pdf/qpdf.hpp"
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,9 +45,28 @@ void apply_appearance(QPDFObjectHandle widget, const Appearance& appearance);
 // only /AP (and /AS).
 QPDFObjectHandle widget_mk(int rotate);
 
-// An image XObject (/DeviceRGB, 8 bits, FlateDecode) for the image, with an
-// /SMask (/DeviceGray) for its alpha when it has transparency. It can be
-// shared by several appearances.
+// An image's stream data as image_xobject() writes it: the samples with
+// PNG predictors (/Predictor 15), Flate-compressed. Encoding is most of
+// the cost of an image appearance, so a signer's image is encoded once and
+// the bytes reused for every document it goes into.
+struct EncodedImage {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    std::string rgb;                   // the /DeviceRGB samples
+    std::optional<std::string> alpha;  // the /SMask's /DeviceGray samples; none when opaque
+};
+
+// Encodes the image (an /SMask only when it has transparency). Throws
+// internal_error for an Image whose buffers do not match its size.
+EncodedImage encode_image(const Image& image);
+
+// An image XObject (/DeviceRGB, 8 bits, FlateDecode) with the encoded
+// bytes, with an /SMask (/DeviceGray) for its alpha when it has one: new
+// stream objects in `qpdf` each call. It can be shared by several
+// appearances of the same document. Throws internal_error for an empty
+// EncodedImage.
+QPDFObjectHandle image_xobject(QPDF& qpdf, const EncodedImage& image);
+// The same, encoding the image first.
 QPDFObjectHandle image_xobject(QPDF& qpdf, const Image& image);
 
 // An appearance that draws the image as large as fits inside W x H,

@@ -11,18 +11,13 @@
 #include "util/json.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
+#include "util/work_pool.hpp"
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <thread>
-#include <unistd.h>
 
 namespace signet::templates {
 namespace {
@@ -36,7 +31,9 @@ constexpr std::size_t k_batch_rows = 128;
 // files, each synced with its directory, in between: a few threads per
 // core keep the cores busy while some wait on the disk.
 constexpr std::size_t k_io_threads = 16;
-// The document threads' nice value (see DocumentPool).
+// The document threads' nice value above this thread's: the thread that writes
+// the database is the one stage that cannot run in parallel, so it must
+// not wait for a core (util::WorkPool).
 constexpr int k_worker_nice = 5;
 // Batches of drafts handed to the document threads ahead of the rows
 // being recorded: enough that they never run dry while this thread writes.
@@ -152,91 +149,6 @@ void deliver(store::Store& store, const delivery::Renderer& renderer, std::size_
     }
 }
 
-// Makes drafts' documents on worker threads while the calling thread does
-// the database work of other batches: files only, no database.
-class DocumentPool {
-public:
-    using Job = std::function<void(Work&)>;
-
-    DocumentPool(std::size_t threads, Job job) : m_job(std::move(job)) {
-        for (std::size_t i = 0; i < threads; ++i) {
-            m_threads.emplace_back([this] { work(); });
-        }
-    }
-    ~DocumentPool() {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_closed = true;
-        }
-        m_wake.notify_all();
-        for (std::thread& t : m_threads) {
-            t.join();
-        }
-    }
-    DocumentPool(const DocumentPool&) = delete;
-    DocumentPool& operator=(const DocumentPool&) = delete;
-
-    void submit(const std::vector<Work*>& work) {
-        {
-            std::lock_guard<std::mutex> lock(m_mutex);
-            m_queue.insert(m_queue.end(), work.begin(), work.end());
-            m_in_flight += work.size();
-        }
-        m_wake.notify_all();
-    }
-
-    std::size_t in_flight() {
-        std::lock_guard<std::mutex> lock(m_mutex);
-        return m_in_flight;
-    }
-
-    // Waits until at least `at_least` submitted drafts are done (fewer when
-    // fewer are in flight) and returns every one done so far.
-    std::vector<Work*> take(std::size_t at_least) {
-        std::unique_lock<std::mutex> lock(m_mutex);
-        m_done_cv.wait(lock, [&] { return m_done.size() >= std::min(at_least, m_in_flight); });
-        std::vector<Work*> done;
-        done.swap(m_done);
-        m_in_flight -= done.size();
-        return done;
-    }
-
-private:
-    void work() {
-        // Below the thread that writes the database: it is the one stage
-        // that cannot run in parallel, so it must not wait for a core.
-        ::setpriority(PRIO_PROCESS, static_cast<id_t>(::syscall(SYS_gettid)), k_worker_nice);
-        for (;;) {
-            Work* w = nullptr;
-            {
-                std::unique_lock<std::mutex> lock(m_mutex);
-                m_wake.wait(lock, [&] { return m_closed || !m_queue.empty(); });
-                if (m_queue.empty()) {
-                    return;
-                }
-                w = m_queue.front();
-                m_queue.pop_front();
-            }
-            m_job(*w);
-            {
-                std::lock_guard<std::mutex> lock(m_mutex);
-                m_done.push_back(w);
-            }
-            m_done_cv.notify_one();
-        }
-    }
-
-    Job m_job;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    std::condition_variable m_done_cv;
-    std::deque<Work*> m_queue;
-    std::vector<Work*> m_done;
-    std::size_t m_in_flight = 0;
-    bool m_closed = false;
-    std::vector<std::thread> m_threads;
-};
-
 // The rows to send, in batches: this thread creates a batch's drafts and
 // hands them to the pool, then records and delivers whatever the pool has
 // finished, so that the database work and the documents overlap.
@@ -255,7 +167,7 @@ struct Sender {
 
     void run(const std::vector<Work*>& to_send, std::size_t done,
              const std::function<void(std::size_t, std::size_t)>& progress) {
-        DocumentPool pool(k_io_threads, [this](Work& w) {
+        util::WorkPool<Work> pool(k_io_threads, [this](Work& w) {
             try {
                 w.docs = envelope::prepare_and_certify(store, *w.draft, t.document_info.pages, pki,
                                                        organization, w.now);
@@ -263,7 +175,7 @@ struct Sender {
             } catch (const std::exception& e) {
                 w.error = e.what();
             }
-        });
+        }, k_worker_nice);
         auto finish = [&](std::size_t at_least) {
             std::vector<Work*> finished = pool.take(at_least);
             clock.mark("wait for documents");

@@ -160,6 +160,58 @@ TEST_CASE("an image XObject has an SMask only when the image is transparent") {
     CHECK_FALSE(pdf::image_xobject(qpdf, image).getDict().hasKey("/SMask"));
 }
 
+TEST_CASE("an image encoded once gives each document its own streams with the same bytes") {
+    // sign --batch encodes the signer's images once and puts them into
+    // every document it signs.
+    const pdf::Image image = pdf::load_png(test::fixture("stamp.png"));
+    const pdf::EncodedImage encoded = pdf::encode_image(image);
+    CHECK(encoded.width == image.width);
+    CHECK(encoded.height == image.height);
+    REQUIRE(encoded.alpha.has_value());
+    QPDF first;
+    make_document(first);
+    QPDF second;
+    make_document(second);
+    QPDFObjectHandle a = pdf::image_xobject(first, encoded);
+    QPDFObjectHandle b = pdf::image_xobject(second, encoded);
+    QPDFObjectHandle c = pdf::image_xobject(second, encoded);
+    CHECK(a.getOwningQPDF() == &first);
+    CHECK(b.getOwningQPDF() == &second);
+    CHECK(b.getObjGen() != c.getObjGen());  // a new object each call
+    const auto raw = [](QPDFObjectHandle stream) {
+        const auto data = stream.getRawStreamData();
+        return std::string(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+    };
+    CHECK(raw(a) == encoded.rgb);
+    CHECK(raw(b) == encoded.rgb);
+    CHECK(raw(a.getDict().getKey("/SMask")) == *encoded.alpha);
+    CHECK(raw(b.getDict().getKey("/SMask")) == *encoded.alpha);
+    // The same bytes as an image encoded for one document alone.
+    CHECK(raw(pdf::image_xobject(first, image)) == encoded.rgb);
+    // And they decode to the pixels in either document.
+    for (QPDFObjectHandle x : {a, b}) {
+        const auto rgb = x.getStreamData(qpdf_dl_generalized);
+        REQUIRE(rgb->getSize() == image.rgb.size());
+        CHECK(std::equal(image.rgb.begin(), image.rgb.end(), rgb->getBuffer()));
+        const auto alpha = x.getDict().getKey("/SMask").getStreamData(qpdf_dl_generalized);
+        REQUIRE(alpha->getSize() == image.alpha.size());
+        CHECK(std::equal(image.alpha.begin(), image.alpha.end(), alpha->getBuffer()));
+    }
+}
+
+TEST_CASE("encoding an opaque image gives no alpha, and bad buffers are refused") {
+    pdf::Image image = pdf::load_png(test::fixture("sig.png"));
+    std::fill(image.alpha.begin(), image.alpha.end(), std::uint8_t{255});
+    const pdf::EncodedImage encoded = pdf::encode_image(image);
+    CHECK_FALSE(encoded.alpha.has_value());
+    QPDF qpdf;
+    make_document(qpdf);
+    CHECK_FALSE(pdf::image_xobject(qpdf, encoded).getDict().hasKey("/SMask"));
+    image.rgb.pop_back();
+    CHECK_THROWS_AS(pdf::encode_image(image), Error);
+    CHECK_THROWS_AS(pdf::image_xobject(qpdf, pdf::EncodedImage{}), Error);
+}
+
 TEST_CASE("an image is fitted inside the box keeping its aspect ratio, centred") {
     QPDF qpdf;
     make_document(qpdf);
