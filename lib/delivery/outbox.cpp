@@ -421,7 +421,8 @@ struct Sender {
 };
 
 Outcome attempt(store::Store& store, const Renderer& render, const OutboxMessage& m,
-                util::UnixTime now, const Sender& from) {
+                util::UnixTime now, const Sender& from,
+                util::DirSync dir_sync = util::DirSync::now) {
     Outcome outcome;
     const store::Config& config = store.config();
     if (m.record.channel == Channel::hook) {
@@ -483,7 +484,7 @@ Outcome attempt(store::Store& store, const Renderer& render, const OutboxMessage
     }
     const store::TransportConfig& transport =
         m.record.channel == Channel::mail ? config.delivery.mail : config.delivery.sms;
-    const TransportResult result = deliver_message(transport, store.outbox_dir(), out);
+    const TransportResult result = deliver_message(transport, store.outbox_dir(), out, dir_sync);
     outcome.delivered = result.delivered;
     outcome.error = result.error;
     outcome.file = result.file.string();
@@ -668,7 +669,9 @@ DeliveryReport deliver_pending(store::Store& store, const Renderer& render,
         }
 
         // Files for the outbox transport on several threads (each waits on
-        // its fsync); commands and hooks one at a time.
+        // its fsync), the outbox directory synced once for all of them
+        // before any is recorded as delivered; commands and hooks one at a
+        // time.
         std::vector<Outcome> outcomes(messages.size());
         std::vector<std::size_t> to_files;
         for (std::size_t i = 0; i < messages.size(); ++i) {
@@ -688,7 +691,8 @@ DeliveryReport deliver_pending(store::Store& store, const Renderer& render,
             auto work = [&] {
                 for (std::size_t k = next++; k < to_files.size(); k = next++) {
                     const std::size_t i = to_files[k];
-                    outcomes[i] = attempt(store, render, messages[i], now, from);
+                    outcomes[i] =
+                        attempt(store, render, messages[i], now, from, util::DirSync::by_caller);
                 }
             };
             std::vector<std::thread> threads;
@@ -699,6 +703,7 @@ DeliveryReport deliver_pending(store::Store& store, const Renderer& render,
             for (std::thread& t : threads) {
                 t.join();
             }
+            util::sync_dir(store.outbox_dir());
         }
 
         std::vector<DeliveryAttempt> results(messages.size());

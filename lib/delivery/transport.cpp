@@ -55,7 +55,7 @@ std::string outbox_file_name(const OutgoingMessage& message) {
 }
 
 std::filesystem::path write_to_outbox(const std::filesystem::path& dir,
-                                      const OutgoingMessage& message) {
+                                      const OutgoingMessage& message, util::DirSync dir_sync) {
     util::make_private_dir(dir);
     const std::filesystem::path path = dir / outbox_file_name(message);
     if (message.channel == "sms") {
@@ -63,9 +63,9 @@ std::filesystem::path write_to_outbox(const std::filesystem::path& dir,
         if (text.back() != '\n') {
             text += '\n';
         }
-        util::write_file_atomic(path, text, 0600);
+        util::write_file_atomic(path, text, 0600, dir_sync);
     } else {
-        util::write_file_atomic(path, message.content, 0600);
+        util::write_file_atomic(path, message.content, 0600, dir_sync);
     }
     return path;
 }
@@ -85,11 +85,11 @@ ExecResult send_by_command(const std::vector<std::string>& argv, int timeout_sec
 
 TransportResult deliver_message(const store::TransportConfig& transport,
                                 const std::filesystem::path& outbox_dir,
-                                const OutgoingMessage& message) {
+                                const OutgoingMessage& message, util::DirSync dir_sync) {
     TransportResult result;
     if (transport.kind == store::TransportConfig::Kind::outbox) {
         try {
-            result.file = write_to_outbox(outbox_dir, message);
+            result.file = write_to_outbox(outbox_dir, message, dir_sync);
             result.delivered = true;
         } catch (const std::exception& e) {
             result.error = e.what();

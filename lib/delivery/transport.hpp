@@ -5,6 +5,7 @@
 
 #include "delivery/exec.hpp"
 #include "store/config.hpp"
+#include "util/fs.hpp"
 #include "util/time.hpp"
 
 #include <filesystem>
@@ -36,9 +37,11 @@ std::string outbox_file_name(const OutgoingMessage& message);
 
 // The outbox transport: writes the message into dir as an .eml (the mail
 // as it is, CRLF) or .sms file ("To: NUMBER", then the text), mode 0600,
-// atomically. Throws when it cannot write.
+// atomically. Throws when it cannot write. With DirSync::by_caller the
+// caller syncs dir (util::sync_dir) before it counts the file delivered.
 std::filesystem::path write_to_outbox(const std::filesystem::path& dir,
-                                      const OutgoingMessage& message);
+                                      const OutgoingMessage& message,
+                                      util::DirSync dir_sync = util::DirSync::now);
 
 // The command transport: runs argv without a shell with the message on
 // stdin — a mail with LF line ends, as `sendmail -t` and `msmtp -t` read it
@@ -50,7 +53,8 @@ ExecResult send_by_command(const std::vector<std::string>& argv, int timeout_sec
 // Delivers through the channel's configured transport.
 TransportResult deliver_message(const store::TransportConfig& transport,
                                 const std::filesystem::path& outbox_dir,
-                                const OutgoingMessage& message);
+                                const OutgoingMessage& message,
+                                util::DirSync dir_sync = util::DirSync::now);
 
 // Runs an end-of-envelope hook (hooks.completed, ...) with the envelope's
 // JSON on stdin and SIGNET_EVENT, SIGNET_MESSAGE_ID (the same on a retry,

@@ -66,7 +66,8 @@ void make_private_dir(const fs::path& dir) {
     }
 }
 
-void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode) {
+void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode,
+                       DirSync dir_sync) {
     const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
     std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
     const int fd = ::mkstemp(tmpl.data());
@@ -89,7 +90,13 @@ void write_file_atomic(const fs::path& path, std::string_view data, unsigned mod
         ::unlink(tmpl.c_str());
         throw internal_error("cannot rename into \"" + path.string() + "\": " + why);
     }
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (dir_sync == DirSync::now) {
+        sync_dir(dir);
+    }
+}
+
+void sync_dir(const fs::path& dir) {
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dfd >= 0) {
         ::fsync(dfd);
         ::close(dfd);
@@ -118,12 +125,7 @@ void publish_synced_file(const fs::path& tmp, const fs::path& path) {
     if (::rename(tmp.c_str(), path.c_str()) != 0) {
         throw internal_error("cannot rename into \"" + path.string() + "\": " + errno_text());
     }
-    const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    sync_dir(path.has_parent_path() ? path.parent_path() : fs::path("."));
 }
 
 fs::path home_dir() {

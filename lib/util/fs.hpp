@@ -18,7 +18,15 @@ void make_private_dir(const fs::path& dir);
 // Writes data to path atomically: a temporary file in the same directory,
 // flushed (fsync), renamed over path, and the directory synced. The file
 // gets `mode` (0600 by default).
-void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0600);
+// When the directory entry of a new file is made durable: at once, or by
+// the caller with sync_dir() after writing many files into one directory.
+enum class DirSync { now, by_caller };
+
+void write_file_atomic(const fs::path& path, std::string_view data, unsigned mode = 0600,
+                       DirSync dir_sync = DirSync::now);
+
+// fsync of a directory: makes the names created or renamed in it durable.
+void sync_dir(const fs::path& dir);
 
 // A new, unused path in the same directory as `path` (for a file that will
 // be renamed over it).
