@@ -31,7 +31,12 @@
 # and checks that every row was sent once: one invitation file per row, the
 # template's PDF stored once. The work is CPU-bound: on 2 cores, the rate
 # is at most 2000 / (CPU ms per envelope). Other work on the machine
-# inflates the wall times: compare them with the CPU column.
+# inflates the wall times: compare them with the CPU column. So does a
+# filesystem that just deleted many files: ext4 without a journal (this
+# machine's root, mounted with discard) passes over inodes freed in the
+# last minutes when it creates a file, which shows as system time (here
+# 0.7 -> 2 CPU ms per envelope right after removing a few stores). Run it
+# on a quiet machine, a few minutes after large deletions.
 #
 # Then, in the last run's store, the company's director (Anna Nowak, the
 # party of order 1) signs every envelope waiting for her in one batch, as
