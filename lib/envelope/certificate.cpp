@@ -60,6 +60,7 @@ struct CertificateData {
     std::int64_t event_count = 0;
     std::string chain_head;
     util::UnixTime last_event_at = 0;
+    std::optional<std::string> timezone;  // the envelope's own (its template's)
 };
 
 CertificateData read_data(store::Store& store, const std::string& envelope_id) {
@@ -67,7 +68,7 @@ CertificateData read_data(store::Store& store, const std::string& envelope_id) {
     CertificateData d;
     store::Statement envelope = db.prepare(
         "SELECT seq, id, title, status, owner, created_at, updated_at, expires_at,"
-        " document_sha256, current_sha256 FROM envelopes WHERE id = ?");
+        " document_sha256, current_sha256, timezone FROM envelopes WHERE id = ?");
     envelope.bind(1, envelope_id);
     if (!envelope.step()) {
         throw not_found("no envelope \"" + envelope_id + "\" in the store \"" +
@@ -84,6 +85,7 @@ CertificateData read_data(store::Store& store, const std::string& envelope_id) {
     d.expires_at = envelope.optional_integer(7);
     d.document_sha256 = envelope.text(8);
     d.current_sha256 = envelope.text(9);
+    d.timezone = envelope.is_null(10) ? std::nullopt : std::optional<std::string>(envelope.text(10));
     d.organization = store.organization();
 
     store::Statement revisions = db.prepare(
@@ -354,7 +356,7 @@ std::string completion_certificate_pdf(store::Store& store, const std::string& e
     } else {
         store.db().read([&] { data = read_data(store, envelope_id); });
     }
-    return render(data, store.config().timezone);
+    return render(data, data.timezone.value_or(store.config().timezone));
 }
 
 }  // namespace signet::envelope

@@ -119,6 +119,9 @@ struct Envelope {
     util::UnixTime created_at = 0;
     std::optional<util::UnixTime> expires_at;  // set when sent
     std::optional<Expiry> expires_in;          // its own; else config.yaml's applies at send
+    // Its own zone and date_signed format (a template's); else config.yaml's.
+    std::optional<std::string> timezone;
+    std::optional<std::string> date_format;
     util::UnixTime waiting_since = 0;
     std::string waiting_for;  // roles whose turn it is, comma-separated
     DocumentRef document;

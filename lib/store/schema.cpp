@@ -312,6 +312,13 @@ CREATE INDEX envelopes_expiring ON envelopes (expires_at)
 ALTER TABLE envelopes ADD COLUMN expires_in TEXT;
 ALTER TABLE envelopes ADD COLUMN expires_zone TEXT;
 )sql",
+        // 8: an envelope's own zone and date format (a template's timezone
+        // and date_format): date_signed and the dates of its certificate of
+        // completion. NULL: the store's (config.yaml).
+        R"sql(
+ALTER TABLE envelopes ADD COLUMN timezone TEXT;
+ALTER TABLE envelopes ADD COLUMN date_format TEXT;
+)sql",
     };
     return migrations;
 }

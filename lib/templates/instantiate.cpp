@@ -110,6 +110,8 @@ RenderedEnvelope render_row(const Template& t, const DataRow& row, const std::st
     }
     e.document = envelope::DocumentRef{t.document_sha256, t.document_sha256, pages, 1};
     e.expires_in = t.expires_in;
+    e.timezone = t.timezone;
+    e.date_format = t.date_format;
     return out;
 }
 
@@ -239,6 +241,8 @@ envelope::CreateResult create_like(store::Store& store, const LikeRequest& reque
     e.title = title;
     e.owner = owner;
     e.expires_in = source.expires_in;
+    e.timezone = source.timezone;
+    e.date_format = source.date_format;
     e.parties = source.parties;
     for (envelope::Party& p : e.parties) {
         p.status = envelope::PartyStatus::waiting;

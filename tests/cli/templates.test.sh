@@ -334,3 +334,36 @@ expect "send it at 10:00 CET on the Friday before summer time" 0 -- \
     env SIGNET_NOW=2027-03-26T09:00:00Z "$SIGNET" send "$march"
 expect "its status" 0 -- env SIGNET_NOW=2027-03-26T09:00:00Z "$SIGNET" status "$march" --json
 json_check "it expires at 10:00 CEST on the Monday (71 hours)" 'd["expires_at"] == "2027-03-29T08:00:00Z"'
+
+# A template's timezone and date_format reach date_signed (and the
+# certificate's dates): signed at 20:00 UTC it is already the next day in
+# Tokyo, still the same day in the store's Warsaw.
+sed -e 's/^name: act$/name: act-tokyo/' -e 's|^timezone: Europe/Warsaw$|timezone: Asia/Tokyo\ndate_format: "%Y/%m/%d"|' \
+    "$W/good.yaml" >"$W/tokyo.yaml"
+cat >>"$W/tokyo.yaml" <<'YAML'
+  - name: client_date
+    type: date_signed
+    role: client
+    page: last
+    rect: [360, 60, 120, 16]
+YAML
+expect "a template with its own zone and date format lints clean" 0 --out-empty -- \
+    signet template lint "$W/tokyo.yaml"
+printf 'deal:\n  number: "2026/TK/1"\n  amount: "5,00"\ncompany: {director: Anna Nowak, email: anna@acme.test}\nclient: {name: Jan Kowalski, phone: "+48 601 234 568"}\n' >"$W/tokyo-deal.yaml"
+expect "create from it" 0 --out '^[2-9a-z]{8}$' -- \
+    signet create --template "$W/tokyo.yaml" --data "$W/tokyo-deal.yaml"
+tokyo=$(last_out)
+check "the envelope records the template's zone and format" \
+    test "$(sql "SELECT timezone || ' ' || date_format FROM envelopes WHERE id='$tokyo'")" = "Asia/Tokyo %Y/%m/%d"
+expect "--like copies them" 0 --out '^[2-9a-z]{8}$' -- signet create --like "$tokyo" --key tokyo-2
+check "... into the copy" \
+    test "$(sql "SELECT timezone || ' ' || date_format FROM envelopes WHERE id='$(last_out)'")" = "Asia/Tokyo %Y/%m/%d"
+expect "send it" 0 -- signet send "$tokyo"
+export SIGNET_NOW=2026-11-23T20:00:00Z
+check "the company signs" sign_as_next "$tokyo" --signature-image "$FIXTURES/sig.png" \
+    --stamp "$FIXTURES/stamp.png" --agree
+check "the client signs at 20:00 UTC" sign_as_next "$tokyo" --field "client_address=ul. Żółć 5" \
+    --signature-text "Jan Kowalski" --agree
+check "date_signed is the Tokyo date in the template's format, not the store's" \
+    test "$(sql "SELECT f.value FROM fields f JOIN envelopes e ON e.seq = f.envelope_seq WHERE e.id='$tokyo' AND f.name='client_date'")" = 2026/11/24
+export SIGNET_NOW=2026-11-23T09:00:00Z
