@@ -146,6 +146,31 @@ constexpr std::size_t k_byte_range_width = 32;  // "a b c" padded with spaces
 
 }  // namespace
 
+namespace {
+
+bool xref_table_at(int fd, const std::string& bytes, long long offset) {
+    return offset >= 0 && read_at(fd, bytes, static_cast<std::uintmax_t>(offset), 4) == "xref";
+}
+
+}  // namespace
+
+bool ends_with_xref_table(const std::filesystem::path& pdf) {
+    const int fd = ::open(pdf.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return false;
+    }
+    struct stat st {};
+    bool table = false;
+    try {
+        table = ::fstat(fd, &st) == 0 && st.st_size > 0 &&
+                xref_table_at(fd, {}, read_startxref(pdf, fd, {}, static_cast<std::uintmax_t>(st.st_size)));
+    } catch (const Error&) {
+        table = false;  // no startxref
+    }
+    ::close(fd);
+    return table;
+}
+
 std::string pdf_date(util::UnixTime t) { return util::format_utc(t, "D:%Y%m%d%H%M%SZ"); }
 
 IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_input(input) {
@@ -164,8 +189,7 @@ IncrementalUpdate::IncrementalUpdate(const std::filesystem::path& input) : m_inp
         }
     }
     m_prev_xref = read_startxref(input, m_fd, m_bytes, m_input_size);
-    if (m_prev_xref < 0 ||
-        read_at(m_fd, m_bytes, static_cast<std::uintmax_t>(m_prev_xref), 4) != "xref") {
+    if (!xref_table_at(m_fd, m_bytes, m_prev_xref)) {
         throw bad_input("\"" + input.string() +
                         "\": the last revision has a cross-reference stream; signet updates "
                         "only documents it prepared");

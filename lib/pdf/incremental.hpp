@@ -104,6 +104,10 @@ private:
     std::vector<QPDFObjectHandle> m_touched;
 };
 
+// True when the file's last revision ends with a classic cross-reference
+// table, the first condition for IncrementalUpdate to take it.
+bool ends_with_xref_table(const std::filesystem::path& pdf);
+
 // PDF date string for /M: D:YYYYMMDDHHmmSSZ (UTC).
 std::string pdf_date(util::UnixTime t);
 

@@ -9,8 +9,6 @@
 #include "util/fs.hpp"
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <set>
 #include <string_view>
 
@@ -177,31 +175,6 @@ void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
                                       "/Encoding /WinAnsiEncoding >>"));
         update.touch(fonts.isIndirect() ? fonts : dr.isIndirect() ? dr : acroform_holder);
     }
-
-}
-
-// True when the file ends with a classic cross-reference table: the first
-// condition for adding a revision to it as it is.
-bool ends_with_xref_table(const std::filesystem::path& input) {
-    std::ifstream in(input, std::ios::binary | std::ios::ate);
-    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
-    const std::streamoff tail = std::min<std::streamoff>(size, 1024);
-    std::string buf(static_cast<std::size_t>(tail), '\0');
-    in.seekg(size - tail);
-    in.read(buf.data(), tail);
-    const auto at = buf.rfind("startxref");
-    if (at == std::string::npos) {
-        return false;
-    }
-    const long long offset = std::atoll(buf.c_str() + at + 9);
-    if (offset <= 0 || offset >= size) {
-        return false;
-    }
-    char head[4] = {};
-    in.clear();
-    in.seekg(offset);
-    in.read(head, sizeof head);
-    return in && std::string_view(head, sizeof head) == "xref";
 }
 
 // True when qpdf read every object of the document where its tables say,
@@ -247,7 +220,7 @@ PreparedDocument prepare_document(const std::filesystem::path& input,
                                   const std::filesystem::path& output) {
     // The original as it is when it can take a revision (its bytes then
     // open the prepared document unchanged), else a normalised copy.
-    if (ends_with_xref_table(input)) {
+    if (ends_with_xref_table(input)) {  // else IncrementalUpdate refuses it
         auto update = std::make_unique<IncrementalUpdate>(input);
         add_widgets(*update, input, widgets);
         if (read_cleanly(update->qpdf())) {
