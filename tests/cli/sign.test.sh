@@ -170,6 +170,8 @@ expect "the client's spent token cannot sign the completed envelope" 4 --unchang
 pdf=$(document "$a")
 certified=$(document "$a" 2)
 check "qpdf --check passes" qpdf --check "$pdf"
+check "the signed PDF begins with the original, byte for byte (every revision is appended)" \
+    cmp -s -n "$(stat -c %s "$FIXTURES/contract.pdf")" "$FIXTURES/contract.pdf" "$pdf"
 pdfsig "$pdf" >"$TEST_TMP/pdfsig.txt" 2>/dev/null
 check "pdfsig: four signatures (seal, director, client, completion), each valid" \
     test "$(grep -c 'Signature Validation: Signature is Valid\.' "$TEST_TMP/pdfsig.txt"),$(grep -c '^Signature #' "$TEST_TMP/pdfsig.txt")" = "4,4"
