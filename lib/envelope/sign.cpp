@@ -262,6 +262,7 @@ pdf::UpdateResult write_update(const store::Store& store, const Envelope& e, con
     request.reason = "Signed by " + party.name + " (" + party.role + "): " + e.title;
     request.signing_time = now;
     request.lock_fields = locks;
+    request.contents_bytes = cms_room(store);
     return update.write(output, request, cms_signer(store, signer));
 }
 
