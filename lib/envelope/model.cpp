@@ -121,7 +121,7 @@ bool is_final(EnvelopeStatus s) {
 }
 
 bool Expiry::operator==(const Expiry& other) const {
-    return count == other.count && unit == other.unit && zone == other.zone;
+    return count == other.count && unit == other.unit;
 }
 
 std::optional<Expiry> parse_expiry(std::string_view text) {
@@ -149,7 +149,7 @@ std::optional<Expiry> parse_expiry(std::string_view text) {
     if (count == 0) {
         return std::nullopt;
     }
-    return Expiry{count, text.back(), ""};
+    return Expiry{count, text.back()};
 }
 
 std::string to_string(const Expiry& e) { return std::to_string(e.count) + e.unit; }
@@ -158,12 +158,12 @@ std::int64_t nominal_seconds(const Expiry& e) {
     return e.count * (e.unit == 'h' ? 3600 : e.unit == 'w' ? 7 * 86400 : 86400);
 }
 
-util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& default_zone) {
+util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& zone) {
     if (e.unit == 'h') {
         return sent + e.count * 3600;
     }
     const std::int64_t days = e.unit == 'w' ? 7 * e.count : e.count;
-    return util::add_days_in_zone(sent, days, e.zone.empty() ? default_zone : e.zone);
+    return util::add_days_in_zone(sent, days, zone);
 }
 
 const Party* Envelope::find_party(std::string_view role) const {

@@ -53,15 +53,13 @@ bool is_final(EnvelopeStatus s);
 // change of summer time in between or not.
 struct Expiry {
     std::int64_t count = 0;
-    char unit = 'd';   // 'h', 'd' or 'w'
-    std::string zone;  // an IANA name; "" for the store's zone (config.yaml)
+    char unit = 'd';  // 'h', 'd' or 'w'
 
     bool operator==(const Expiry& other) const;
 };
 
 // Reads an expiry as written, "48h", "14d" or "2w": a whole number above
-// zero and one unit, at most ten years. nullopt for anything else. The
-// zone is left empty.
+// zero and one unit, at most ten years. nullopt for anything else.
 std::optional<Expiry> parse_expiry(std::string_view text);
 
 // "14d", as parse_expiry reads it.
@@ -71,9 +69,10 @@ std::string to_string(const Expiry& e);
 std::int64_t nominal_seconds(const Expiry& e);
 
 // When an envelope with this expiry, sent at `sent`, expires; days and
-// weeks in e.zone, else in `default_zone`. A local time that does not exist
-// on the last day (skipped when clocks go forward) moves on by the change.
-util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& default_zone);
+// weeks are calendar days in `zone` (the envelope's own, else the
+// store's). A local time that does not exist on the last day (skipped when
+// clocks go forward) moves on by the change.
+util::UnixTime expiry_end(const Expiry& e, util::UnixTime sent, const std::string& zone);
 
 struct Party {
     std::string role;

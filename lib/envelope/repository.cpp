@@ -15,7 +15,7 @@ const char* const k_envelope_columns =
     "e.seq, e.id, e.title, e.status, e.owner, e.created_at, e.expires_at, e.waiting_since, "
     "e.waiting_for, e.document_sha256, e.current_sha256, e.revisions, "
     "(SELECT page_count FROM documents d WHERE d.sha256 = e.document_sha256), "
-    "e.expires_in, e.expires_zone, e.timezone, e.date_format";
+    "e.expires_in, e.timezone, e.date_format";
 
 // The read_*_into functions fill an object in place, reusing the memory its
 // strings hold: a listing reads 100 000 envelopes into the same few objects.
@@ -50,11 +50,8 @@ void read_envelope_into(const store::Statement& q, Envelope& e) {
     // A value this build cannot read (edited by hand) leaves the store's
     // expiry to apply, as for an envelope without one.
     e.expires_in = q.is_null(13) ? std::nullopt : parse_expiry(q.text_view(13));
-    if (e.expires_in && !q.is_null(14)) {
-        e.expires_in->zone.assign(q.text_view(14));
-    }
-    e.timezone = q.is_null(15) ? std::nullopt : std::optional<std::string>(q.text(15));
-    e.date_format = q.is_null(16) ? std::nullopt : std::optional<std::string>(q.text(16));
+    e.timezone = q.is_null(14) ? std::nullopt : std::optional<std::string>(q.text(14));
+    e.date_format = q.is_null(15) ? std::nullopt : std::optional<std::string>(q.text(15));
 }
 
 Envelope read_envelope_row(const store::Statement& q) {
@@ -198,8 +195,8 @@ void EnvelopeRepository::insert(Envelope& e, const std::optional<std::string>& i
     m_db.prepare(
             "INSERT INTO envelopes (id, title, status, owner, created_at, updated_at, expires_at,"
             " waiting_since, waiting_for, document_sha256, current_sha256, revisions,"
-            " idempotency_key, expires_in, expires_zone, timezone, date_format)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            " idempotency_key, expires_in, timezone, date_format)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .bind(1, e.id)
         .bind(2, e.title)
         .bind(3, to_string(e.status))
@@ -214,11 +211,8 @@ void EnvelopeRepository::insert(Envelope& e, const std::optional<std::string>& i
         .bind(12, e.document.revisions)
         .bind(13, idempotency_key)
         .bind(14, e.expires_in ? std::optional<std::string>(to_string(*e.expires_in)) : std::nullopt)
-        .bind(15, e.expires_in && !e.expires_in->zone.empty()
-                      ? std::optional<std::string>(e.expires_in->zone)
-                      : std::nullopt)
-        .bind(16, e.timezone)
-        .bind(17, e.date_format)
+        .bind(15, e.timezone)
+        .bind(16, e.date_format)
         .run();
     e.seq = m_db.last_insert_rowid();
 

@@ -306,15 +306,14 @@ CREATE INDEX envelopes_expiring ON envelopes (expires_at)
 )sql",
         // 7: an envelope's own expiry (a template's expires_in), recorded when
         // it is created and applied when it is sent (envelope::expiry_end):
-        // "48h", "14d" or "2w", and the IANA zone whose days count (NULL: the
-        // store's). NULL expires_in: config.yaml's expires_in at send.
+        // "48h", "14d" or "2w", days counted in the envelope's zone (8). NULL:
+        // config.yaml's expires_in at send.
         R"sql(
 ALTER TABLE envelopes ADD COLUMN expires_in TEXT;
-ALTER TABLE envelopes ADD COLUMN expires_zone TEXT;
 )sql",
         // 8: an envelope's own zone and date format (a template's timezone
-        // and date_format): date_signed and the dates of its certificate of
-        // completion. NULL: the store's (config.yaml).
+        // and date_format): date_signed, the days of its expiry and the dates
+        // of its certificate of completion. NULL: the store's (config.yaml).
         R"sql(
 ALTER TABLE envelopes ADD COLUMN timezone TEXT;
 ALTER TABLE envelopes ADD COLUMN date_format TEXT;

@@ -758,9 +758,6 @@ LoadResult load_template(const fs::path& file) {
             }
         }
     }
-    if (t.expires_in && t.timezone) {
-        t.expires_in->zone = *t.timezone;  // days end at the sending time of day there
-    }
     for (const char* required : {"signet", "name", "title", "document", "parties"}) {
         if (keys.count(required) == 0) {
             c.error(Place{1, 1}, std::string("the template needs ") + required);

@@ -137,7 +137,7 @@ expect "a bulk send from a template with expires_in: 5d" 0 -- \
 json_check "three new envelopes" '(d["new"], d["already_sent"], d["failed"]) == (3, 0, 0)'
 five=$(json_get 'd["rows"][2]["envelope"]')
 check "each records the template's expiry" \
-    test "$(sql "SELECT group_concat(DISTINCT expires_in || ' ' || expires_zone) FROM envelopes WHERE idempotency_key LIKE 'act-5d:%'")" = "5d Europe/Warsaw"
+    test "$(sql "SELECT group_concat(DISTINCT expires_in || ' ' || timezone) FROM envelopes WHERE idempotency_key LIKE 'act-5d:%'")" = "5d Europe/Warsaw"
 check "each expires exactly 5 days after it was sent, not the store's 21" \
     test "$(sql "SELECT group_concat(DISTINCT expires_at - waiting_since) FROM envelopes WHERE idempotency_key LIKE 'act-5d:%'")" = 432000
 expect "status --json of one" 0 -- signet status "$five" --json

@@ -303,7 +303,7 @@ json_check "expires_in is 3 days" 'd["expires_in"] == 3 * 86400 and d["timezone"
 expect "create from it" 0 --out '^[2-9a-z]{8}$' -- signet create --template "$W/expiring.yaml" --data "$W/deal.yaml"
 exp=$(last_out)
 check "the envelope records the template's expiry and zone" \
-    test "$(sql "SELECT expires_in || ' ' || expires_zone FROM envelopes WHERE id='$exp'")" = "3d Europe/Warsaw"
+    test "$(sql "SELECT expires_in || ' ' || timezone FROM envelopes WHERE id='$exp'")" = "3d Europe/Warsaw"
 expect "the draft's detail says how long after sending it expires" 0 --out '^  Expires +3d after it is sent$' -- \
     signet status "$exp"
 expect "... and its JSON has no expires_at yet" 0 -- signet status "$exp" --json

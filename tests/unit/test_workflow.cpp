@@ -258,12 +258,12 @@ TEST_CASE("every change appends an event chained to the one before") {
 }
 
 TEST_CASE("parse_expiry reads hours, days and weeks above zero and up to ten years") {
-    CHECK(parse_expiry("48h") == Expiry{48, 'h', ""});
-    CHECK(parse_expiry("14d") == Expiry{14, 'd', ""});
-    CHECK(parse_expiry("2w") == Expiry{2, 'w', ""});
-    CHECK(parse_expiry("520w") == Expiry{520, 'w', ""});
-    CHECK(to_string(Expiry{14, 'd', "Europe/Warsaw"}) == "14d");
-    CHECK(nominal_seconds(Expiry{2, 'w', ""}) == 14 * 86400);
+    CHECK(parse_expiry("48h") == Expiry{48, 'h'});
+    CHECK(parse_expiry("14d") == Expiry{14, 'd'});
+    CHECK(parse_expiry("2w") == Expiry{2, 'w'});
+    CHECK(parse_expiry("520w") == Expiry{520, 'w'});
+    CHECK(to_string(Expiry{14, 'd'}) == "14d");
+    CHECK(nominal_seconds(Expiry{2, 'w'}) == 14 * 86400);
     for (const char* bad : {"", "d", "14", "0d", "-1d", "1.5d", "14 d", " 14d", "14D", "30m", "45s",
                             "1y", "600w", "99999999999999999999h"}) {
         CAPTURE(bad);
@@ -274,14 +274,14 @@ TEST_CASE("parse_expiry reads hours, days and weeks above zero and up to ten yea
 TEST_CASE("an expiry in days ends at the local time it was sent; hours are exact") {
     // Poland goes to summer time on 2026-03-29 and back on 2026-10-25.
     const util::UnixTime spring = util::parse_rfc3339_utc("2026-03-27T09:00:00Z");  // 10:00 CET
-    CHECK(expiry_end(Expiry{3, 'd', "Europe/Warsaw"}, spring, "UTC") ==
+    CHECK(expiry_end(Expiry{3, 'd'}, spring, "Europe/Warsaw") ==
           util::parse_rfc3339_utc("2026-03-30T08:00:00Z"));  // 10:00 CEST: 71 hours
-    CHECK(expiry_end(Expiry{1, 'w', ""}, spring, "Europe/Warsaw") ==
-          util::parse_rfc3339_utc("2026-04-03T08:00:00Z"));  // the store's zone when it has none
-    CHECK(expiry_end(Expiry{72, 'h', "Europe/Warsaw"}, spring, "UTC") == spring + 72 * 3600);
-    CHECK(expiry_end(Expiry{3, 'd', ""}, spring, "UTC") == spring + 3 * 86400);
+    CHECK(expiry_end(Expiry{1, 'w'}, spring, "Europe/Warsaw") ==
+          util::parse_rfc3339_utc("2026-04-03T08:00:00Z"));
+    CHECK(expiry_end(Expiry{72, 'h'}, spring, "Europe/Warsaw") == spring + 72 * 3600);
+    CHECK(expiry_end(Expiry{3, 'd'}, spring, "UTC") == spring + 3 * 86400);
     const util::UnixTime autumn = util::parse_rfc3339_utc("2026-10-23T08:00:00Z");  // 10:00 CEST
-    CHECK(expiry_end(Expiry{3, 'd', "Europe/Warsaw"}, autumn, "UTC") ==
+    CHECK(expiry_end(Expiry{3, 'd'}, autumn, "Europe/Warsaw") ==
           util::parse_rfc3339_utc("2026-10-26T09:00:00Z"));  // 10:00 CET: 73 hours
 }
 
@@ -291,11 +291,12 @@ TEST_CASE("send sets expires_at from the envelope's own expiry, else from config
     const std::string plain = create_envelope(f.store, reference_request()).id;
     f.store.db().write([&] {
         f.store.db()
-            .prepare("UPDATE envelopes SET expires_in = '3d', expires_zone = 'Europe/Warsaw' WHERE id = ?")
+            .prepare("UPDATE envelopes SET expires_in = '3d', timezone = 'Europe/Warsaw' WHERE id = ?")
             .bind(1, own)
             .run();
     });
-    CHECK(load_envelope(f.store, own).expires_in == Expiry{3, 'd', "Europe/Warsaw"});
+    CHECK(load_envelope(f.store, own).expires_in == Expiry{3, 'd'});
+    CHECK(load_envelope(f.store, own).timezone == std::optional<std::string>("Europe/Warsaw"));
     CHECK_FALSE(load_envelope(f.store, plain).expires_in.has_value());
 
     const util::UnixTime sent = util::parse_rfc3339_utc("2026-03-27T09:00:00Z");
@@ -335,11 +336,15 @@ TEST_CASE("a store made before envelopes had their own expiry is upgraded and ke
 
     Envelope e = old;
     e.id = "newenvel";
-    e.expires_in = Expiry{2, 'w', "Europe/Warsaw"};
+    e.expires_in = Expiry{2, 'w'};
+    e.timezone = "Europe/Warsaw";
     db.write([&] { repo.insert(e, std::nullopt); });
-    CHECK(repo.load("newenvel").expires_in == Expiry{2, 'w', "Europe/Warsaw"});
+    CHECK(repo.load("newenvel").expires_in == Expiry{2, 'w'});
+    CHECK(repo.load("newenvel").timezone == std::optional<std::string>("Europe/Warsaw"));
     e.id = "nozone00";
-    e.expires_in = Expiry{48, 'h', ""};
+    e.expires_in = Expiry{48, 'h'};
+    e.timezone.reset();
     db.write([&] { repo.insert(e, std::nullopt); });
-    CHECK(repo.load("nozone00").expires_in == Expiry{48, 'h', ""});
+    CHECK(repo.load("nozone00").expires_in == Expiry{48, 'h'});
+    CHECK_FALSE(repo.load("nozone00").timezone.has_value());
 }
