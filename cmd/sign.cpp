@@ -4,7 +4,9 @@
 
 #include "envelope/access.hpp"
 #include "envelope/field.hpp"
+#include "envelope/invite.hpp"
 #include "envelope/sign.hpp"
+#include "i18n/catalog.hpp"
 #include "pdf/png.hpp"
 #include "util/text.hpp"
 #include "util/time.hpp"
@@ -13,6 +15,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <sstream>
 #include <unistd.h>
 
 namespace signet::cli {
@@ -48,30 +51,62 @@ std::string ask(const std::string& prompt) {
     return util::trim(line);
 }
 
+// The signer's prompt speaks the envelope's language (its messages').
+const i18n::Catalog& prompt_texts(const envelope::SigningReview& r) {
+    return i18n::Catalog::of(r.locale);
+}
+
+// "yes", "y" or one of the language's own words for it.
+bool is_yes(const i18n::Catalog& texts, const std::string& answer) {
+    const std::string a = util::to_lower_ascii(answer);
+    if (a == "yes" || a == "y") {
+        return true;
+    }
+    std::istringstream words(texts.text("prompt.yes"));
+    std::string word;
+    while (words >> word) {
+        if (a == word) {
+            return true;
+        }
+    }
+    return false;
+}
+
 // True when the image can be used; else says why, for the prompt to ask again.
-bool checked_png(const std::string& path) {
+bool checked_png(const i18n::Catalog& texts, const std::string& path) {
     try {
         pdf::load_png(path);
         return true;
     } catch (const Error& e) {
-        say(std::string("  ") + e.what() + "; try again\n");
+        say("  " + texts.text("prompt.try_again", {{"error", e.what()}}) + "\n");
         return false;
     }
 }
 
 std::string review_text(const envelope::SigningReview& r) {
+    const i18n::Catalog& texts = prompt_texts(r);
+    const std::vector<std::pair<std::string, std::string>> rows = {
+        {texts.text("prompt.envelope"), r.envelope_id},
+        {texts.text("prompt.title"), r.title},
+        {texts.text("prompt.from"), r.sender},
+        {texts.text("prompt.pages"), std::to_string(r.pages)},
+        {"SHA-256", r.sha256},
+    };
+    std::size_t width = 11;  // the labels line up, however long the language's are
+    for (const auto& row : rows) {
+        width = std::max(width, util::display_width(row.first) + 1);
+    }
     std::string out;
-    out += "Envelope   " + r.envelope_id + "\n";
-    out += "Title      " + r.title + "\n";
-    out += "From       " + r.sender + "\n";
-    out += "Pages      " + std::to_string(r.pages) + "\n";
-    out += "SHA-256    " + r.sha256 + "\n";
-    out += "You sign as " + r.party_name + " (" + r.role + "). Your fields:\n";
+    for (const auto& [label, value] : rows) {
+        out += util::pad_to_width(label, width) + value + "\n";
+    }
+    out += texts.text("prompt.you_sign_as", {{"name", r.party_name}, {"role", r.role}}) + "\n";
     for (const envelope::Field& f : r.fields) {
         out += "  " + util::pad_to_width(f.name, 22) + " " +
-               util::pad_to_width(envelope::to_string(f.type), 12) + " page " +
-               std::to_string(f.page) + (f.label ? "  " + *f.label : "") +
-               (f.required ? "" : "  (optional)") + "\n";
+               util::pad_to_width(envelope::to_string(f.type), 12) + " " +
+               texts.text("prompt.page", {{"n", std::to_string(f.page)}}) +
+               (f.label ? "  " + *f.label : "") +
+               (f.required ? "" : "  " + texts.text("prompt.optional")) + "\n";
     }
     return out;
 }
@@ -80,16 +115,20 @@ std::string review_text(const envelope::SigningReview& r) {
 // or throws.
 void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access,
                         const envelope::SigningReview& review, envelope::SignInput& input) {
+    const i18n::Catalog& texts = prompt_texts(review);
     for (const envelope::MissingInput& m : envelope::missing_inputs(review, input)) {
         using Kind = envelope::MissingInput::Kind;
         switch (m.kind) {
         case Kind::code: {
             const envelope::CodeSent sent =
                 envelope::send_code(store, access, util::now(), /*reuse_recent=*/true);
-            say(std::string(sent.reused ? "A one-time code was sent" : "A one-time code is sent") +
-                " by " + (sent.channel == "sms" ? "SMS" : "e-mail") + " to " + sent.to +
-                " (valid until " + util::rfc3339_utc(sent.expires_at) + ").\n");
-            input.code = ask("One-time code: ");
+            const std::string key = std::string(sent.reused ? "prompt.code_resent." : "prompt.code_sent.") +
+                                    (sent.channel == "sms" ? "sms" : "email");
+            say(texts.text(key, {{"to", sent.to},
+                                 {"until", envelope::message_time(store, access.envelope,
+                                                                  sent.expires_at)}}) +
+                "\n");
+            input.code = ask(texts.text("prompt.code"));
             break;
         }
         case Kind::field: {
@@ -108,22 +147,21 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
                         f ? f->type : envelope::FieldType::text, value, "field \"" + m.field + "\"");
                     break;
                 } catch (const Error& e) {
-                    say(std::string("  ") + e.what() + "; try again\n");
+                    say("  " + texts.text("prompt.try_again", {{"error", e.what()}}) + "\n");
                 }
             }
             break;
         }
         case Kind::signature: {
             for (;;) {
-                const std::string answer =
-                    ask("Signature: type your name as you sign it, or the path of a PNG image: ");
+                const std::string answer = ask(texts.text("prompt.signature"));
                 const bool png = answer.size() > 4 &&
                                  util::to_lower_ascii(answer.substr(answer.size() - 4)) == ".png";
                 if (!png) {
                     input.signature_text = answer;
                     break;
                 }
-                if (checked_png(answer)) {
+                if (checked_png(texts, answer)) {
                     input.signature_image = answer;
                     break;
                 }
@@ -132,8 +170,8 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
         }
         case Kind::stamp: {
             for (;;) {
-                const std::string answer = ask("Stamp: the path of a PNG image: ");
-                if (checked_png(answer)) {
+                const std::string answer = ask(texts.text("prompt.stamp"));
+                if (checked_png(texts, answer)) {
                     input.stamp_image = answer;
                     break;
                 }
@@ -141,10 +179,9 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
             break;
         }
         case Kind::consent: {
-            say("\nBy typing \"yes\" you sign \"" + review.title +
-                "\" electronically, with the values above, as " + review.party_name + ".\n");
-            const std::string answer = util::to_lower_ascii(ask("Sign now? (yes/no): "));
-            if (answer != "yes" && answer != "y") {
+            say("\n" + texts.text("prompt.consent", {{"title", review.title}, {"name", review.party_name}}) +
+                "\n");
+            if (!is_yes(texts, ask(texts.text("prompt.sign_now")))) {
                 throw bad_input("not signed: consent was not given");
             }
             input.agreed = true;
@@ -364,13 +401,16 @@ Command setup_sign(CLI::App& app, const GlobalOptions& global) {
                         }
                     });
                 } else if (!global.quiet) {
-                    print("\nSigned: " + r.envelope_id + " as " + r.role + " (revision " +
-                          r.sha256.substr(0, 16) + "...)\n");
+                    const i18n::Catalog& texts = prompt_texts(review);
+                    print("\n" + texts.text("prompt.signed", {{"envelope", r.envelope_id},
+                                                               {"role", r.role},
+                                                               {"revision", r.sha256.substr(0, 16)}}) +
+                          "\n");
                     if (r.completed) {
-                        print("Completed: every party has signed; the sealed PDF goes to "
-                              "everyone (SHA-256 " + r.final_sha256 + ").\n");
+                        print(texts.text("prompt.completed", {{"sha256", r.final_sha256}}) + "\n");
                     } else if (!r.invited.empty()) {
-                        print("Invited next: " + comma_list(r.invited) + "\n");
+                        print(texts.text("prompt.invited_next", {{"roles", comma_list(r.invited)}}) +
+                              "\n");
                     }
                 }
                 return report_undelivered(r.undelivered);

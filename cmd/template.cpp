@@ -127,7 +127,7 @@ int run_show(const std::string& file, const GlobalOptions& global) {
             w.field("sha256", t.document_sha256);
             w.field("pages", pages);
             w.end_object();
-            w.field("locale", t.locale);
+            w.key("locale").value_or_null(t.locale);
             w.key("timezone").value_or_null(t.timezone);
             w.key("date_format").value_or_null(t.date_format);
             w.key("expires_in");
@@ -176,10 +176,8 @@ int run_show(const std::string& file, const GlobalOptions& global) {
     if (t.key) {
         out += "Key       " + t.key->value + "\n";
     }
-    out += "Locale    " + t.locale;
-    if (t.timezone) {
-        out += ", " + *t.timezone;
-    }
+    out += "Locale    " + t.locale.value_or("store default");
+    out += ", " + t.timezone.value_or("store zone");
     if (t.date_format) {
         out += ", dates " + *t.date_format;
     }

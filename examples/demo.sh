@@ -66,7 +66,7 @@ ls "$SIGNET_HOME"/outbox/
 # one-time code from the code message (files in the outbox, newest first).
 newest() { ls -t "$SIGNET_HOME"/outbox/*"$1"* | head -n 1; }
 token_in() { grep -aEo -- '--token [a-z2-7]{26}' "$1" | head -n 1 | cut -d' ' -f2; }
-code_in() { grep -aEo '(code:? +)[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
+code_in() { grep -aEo '^    [0-9]{6}|signet( code|:) [0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
 
 step "9. The director signs with a signature image and the company stamp"
 director_token=$(token_in "$(newest invitation)")

@@ -518,6 +518,9 @@ std::string build_message(const MailMessage& message) {
     out += "Subject: " + encode_header_text(message.subject, 9) + "\r\n";
     out += "Date: " + rfc5322_date(message.date) + "\r\n";
     out += "Message-ID: " + one_line(message.message_id) + "\r\n";
+    if (!message.language.empty()) {
+        out += "Content-Language: " + one_line(message.language) + "\r\n";
+    }
     out += "MIME-Version: 1.0\r\n";
     // RFC 3834: automatic replies (vacation notices) should not answer this.
     out += "Auto-Submitted: auto-generated\r\n";

@@ -31,6 +31,7 @@ struct MailMessage {
     std::string message_id;  // "<id@host>", stable across retries
     util::UnixTime date = 0;
     std::vector<MailAttachment> attachments;
+    std::string language;  // Content-Language (RFC 3282): "pl"; none when empty
 };
 
 // Parses "Name <local@domain>", "\"Name, Inc.\" <local@domain>" or a bare

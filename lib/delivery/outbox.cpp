@@ -461,6 +461,7 @@ Outcome attempt(store::Store& store, const Renderer& render, const OutboxMessage
             mail.to = {{m.record.recipient_name, m.record.recipient}};
             mail.subject = rendered.subject;
             mail.text = rendered.text;
+            mail.language = rendered.language;
             mail.message_id = m.record.message_id;
             mail.date = now;
             for (const auto& ref : m.record.attachments) {

@@ -71,6 +71,7 @@ struct OutboxMessage {
 struct RenderedMessage {
     std::string subject;
     std::string text;
+    std::string language;  // the text's: "pl" (a mail's Content-Language); may be ""
     std::vector<MailAttachment> attachments;
 };
 

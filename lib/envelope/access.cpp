@@ -3,6 +3,7 @@
 #include "audit/audit.hpp"
 #include "auth/tokens.hpp"
 #include "delivery/outbox.hpp"
+#include "envelope/invite.hpp"
 #include "envelope/lifecycle.hpp"
 #include "envelope/messages.hpp"
 #include "envelope/organization.hpp"
@@ -238,7 +239,8 @@ CodeSent send_code(store::Store& store, const PartyAccess& access, util::UnixTim
         message.recipient_name = p.name;
         message.params = {{"envelope", access.envelope.id},
                           {"title", access.envelope.title},
-                          {"minutes", std::to_string(k_code_lifetime_seconds / 60)}};
+                          {"minutes", std::to_string(k_code_lifetime_seconds / 60)},
+                          {"locale", message_locale(store, access.envelope)}};
         delivery::enqueue(store.db(), message, now);
     });
     if (!sent.reused) {

@@ -34,7 +34,8 @@ void enqueue_completion_messages(store::Store& store, const Envelope& e, const s
                     {"sender", sender_name(store, e)},
                     {"sha256", sha},
                     {"chain_head", head},
-                    {"completed_at", util::rfc3339_utc(now)}};
+                    {"completed_at", message_time(store, e, now)},
+                    {"locale", message_locale(store, e)}};
         if (p.email) {
             m.channel = delivery::Channel::mail;
             m.recipient = *p.email;

@@ -6,7 +6,7 @@
 #include "signet/error.hpp"
 #include "util/crypto_hash.hpp"
 #include "util/json.hpp"
-#include "view/status_view.hpp"
+#include "util/time.hpp"
 
 namespace signet::envelope {
 namespace {
@@ -44,6 +44,15 @@ std::string roles_of(const std::vector<const Party*>& parties) {
 
 std::string sender_name(store::Store& store, const Envelope& e) {
     return store.organization().empty() ? e.owner : e.owner + " (" + store.organization() + ")";
+}
+
+std::string message_locale(const store::Store& store, const Envelope& e) {
+    return e.locale.value_or(store.config().locale);
+}
+
+std::string message_time(const store::Store& store, const Envelope& e, util::UnixTime t) {
+    return util::format_in_zone(t, e.timezone.value_or(store.config().timezone),
+                                e.date_format.value_or(store.config().date_format) + " %H:%M %Z");
 }
 
 std::string invite_parties(store::Store& store, const Envelope& e,
@@ -103,8 +112,9 @@ std::string invite_parties(store::Store& store, const Envelope& e,
             {"pages", std::to_string(e.document.pages)},
             {"sha256", invitation.sha256},
             {"chain_head", head},
-            {"expires_at", e.expires_at ? view::human_time(*e.expires_at) : "-"},
+            {"expires_at", e.expires_at ? message_time(store, e, *e.expires_at) : "-"},
             {"nonce", nonce},
+            {"locale", message_locale(store, e)},
             {"code_channel", p->auth == AuthMethod::sms ? "SMS" : "e-mail"},
         };
         delivery::enqueue(store.db(), message, now);

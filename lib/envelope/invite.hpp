@@ -39,4 +39,13 @@ std::string invite_parties(store::Store& store, const Envelope& e,
 // The sender as messages name it: "owner (Organisation)".
 std::string sender_name(store::Store& store, const Envelope& e);
 
+// The language of the envelope's messages (the "locale" parameter of each
+// message it queues): its own (a template's), else config.yaml's.
+std::string message_locale(const store::Store& store, const Envelope& e);
+
+// t as the envelope's messages show it: its date format and the time of day
+// in its zone, with the zone's abbreviation ("20.12.2026 18:00 CET"); its own
+// zone and format (a template's), else config.yaml's.
+std::string message_time(const store::Store& store, const Envelope& e, util::UnixTime t);
+
 }  // namespace signet::envelope

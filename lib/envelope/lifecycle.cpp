@@ -12,10 +12,10 @@
 #include "util/fs.hpp"
 #include "util/json.hpp"
 #include "util/text.hpp"
-#include "view/status_view.hpp"
 
 #include <algorithm>
 #include <functional>
+#include <map>
 #include <set>
 #include <utility>
 
@@ -29,23 +29,6 @@ constexpr std::size_t k_deliver_now = 100;
 // writers wait little, long enough that a backlog is not one fsync each.
 constexpr std::size_t k_expire_batch = 200;
 
-// The parts of an SMS kept short: a gateway splits long ones, and Cyrillic
-// fits only 70 characters in one segment.
-constexpr std::size_t k_sms_title_width = 40;
-constexpr std::size_t k_sms_name_width = 30;
-constexpr std::size_t k_sms_reason_width = 60;
-
-std::string short_text(const std::string& s, std::size_t width) {
-    return util::truncate_to_width(s, width);
-}
-
-// What a notice says to one party.
-struct NoticeText {
-    std::string subject;
-    std::string mail;  // after "Hello NAME,\n\n"
-    std::string sms;
-};
-
 // How an envelope ends, and what each party is told.
 struct Ending {
     EnvelopeStatus status = EnvelopeStatus::expired;
@@ -54,7 +37,10 @@ struct Ending {
     std::optional<std::string> reason;
     std::string ended_by;  // "party:ROLE", the owner, or "expiry"
     std::function<bool(const Party&)> tell;
-    std::function<NoticeText(const Party&, const std::string& head)> text;
+    // What the notice's text needs besides the envelope, sender, reason and
+    // chain head (messages.cpp writes it from the catalogue): who declined,
+    // when it expired.
+    std::map<std::string, std::string> params;
 };
 
 std::string hook_json(const Envelope& e, const Ending& ending) {
@@ -90,12 +76,12 @@ std::vector<Notified> end_envelope(store::Store& store, Envelope& e, const Endin
                                                     std::nullopt});
     std::vector<Notified> notified;
     const std::string sender = sender_name(store, e);
+    const std::string locale = message_locale(store, e);
     for (const Party& p : e.parties) {
         if (!ending.tell(p) || (!p.email && !p.phone)) {
             continue;
         }
         const bool by_mail = p.email.has_value();
-        const NoticeText text = ending.text(p, head);
         delivery::MessageRecord message;
         message.envelope_seq = e.seq;
         message.party_role = p.role;
@@ -103,17 +89,13 @@ std::vector<Notified> end_envelope(store::Store& store, Envelope& e, const Endin
         message.channel = by_mail ? delivery::Channel::mail : delivery::Channel::sms;
         message.recipient = by_mail ? *p.email : *p.phone;
         message.recipient_name = p.name;
-        // The text itself (delivery::render_from_params), and what a
-        // catalogue would need to write it another way.
-        message.params = {
-            {"envelope", e.id},
-            {"title", e.title},
-            {"sender", sender},
-            {"ended_by", ending.ended_by},
-            {"chain_head", head},
-            {"subject", text.subject},
-            {"body", by_mail ? "Hello " + p.name + ",\n\n" + text.mail : text.sms},
-        };
+        message.params = ending.params;
+        message.params.insert({{"envelope", e.id},
+                               {"title", e.title},
+                               {"sender", sender},
+                               {"ended_by", ending.ended_by},
+                               {"chain_head", head},
+                               {"locale", locale}});
         if (ending.reason) {
             message.params["reason"] = *ending.reason;
         }
@@ -129,25 +111,6 @@ std::vector<Notified> end_envelope(store::Store& store, Envelope& e, const Endin
 }
 
 bool was_invited(const Party& p) { return p.status != PartyStatus::waiting; }
-
-std::string footer(const std::string& head) {
-    return "\nAudit chain head:  " + head + "\n";
-}
-
-// The notice of an envelope ended for a reason given (declined, voided): the
-// mail says what happened, the reason on its own, what the end means for the
-// reader and the chain head; the SMS what happened and the reason, cut short.
-NoticeText reason_notice(std::string subject, const std::string& what,
-                         const std::string& consequence, const std::string& sms_what,
-                         const std::string& reason, const std::string& head) {
-    NoticeText t;
-    t.subject = std::move(subject);
-    t.mail = what + ".\n\nReason given:\n\n    " + reason +
-             "\n\nThe envelope has ended: " + consequence +
-             ", and nothing more needs to be done.\n" + footer(head);
-    t.sms = sms_what + ": " + short_text(reason, k_sms_reason_width);
-    return t;
-}
 
 int deliver_now(store::Store& store) {
     return delivery::deliver_pending(store, message_renderer(store), util::now(), k_deliver_now)
@@ -265,21 +228,7 @@ int expire_due(store::Store& store, util::UnixTime now) {
                 });
                 ending.ended_by = "expiry";
                 ending.tell = was_invited;
-                const std::string sender = sender_name(store, e);
-                ending.text = [&](const Party&, const std::string& head) {
-                    NoticeText t;
-                    t.subject = "Expired: " + e.title;
-                    t.mail = "\"" + e.title + "\" (envelope " + e.id + "), sent by " + sender +
-                             ", expired on " + view::human_time(expires_at) +
-                             " before every party had acted.\n\n"
-                             "The envelope has ended: the token you were sent no longer works.\n"
-                             "If the document is still needed, ask the sender to send it again.\n" +
-                             footer(head);
-                    t.sms = "signet: \"" + short_text(e.title, k_sms_title_width) + "\" (" +
-                            e.id + ") expired unsigned. Ask " +
-                            short_text(sender, k_sms_name_width) + " to send it again if needed.";
-                    return t;
-                };
+                ending.params = {{"expires_at", message_time(store, e, expires_at)}};
                 end_envelope(store, e, ending, actor, now);
                 ++in_batch;
             }
@@ -344,20 +293,7 @@ DeclineResult decline_envelope(store::Store& store, const DeclineRequest& reques
         ending.reason = reason;
         ending.ended_by = actor.name;
         ending.tell = [](const Party&) { return true; };
-        const std::string sender = sender_name(store, e);
-        ending.text = [&](const Party& p, const std::string& head) {
-            const bool own = p.role == decliner.role;
-            return reason_notice(
-                "Declined: " + e.title,
-                (own ? std::string("You") : decliner.name + " (" + decliner.role + ")") +
-                    " declined to sign \"" + e.title + "\" (envelope " + e.id + "), sent by " +
-                    sender,
-                "nobody can sign it any more",
-                "signet: \"" + short_text(e.title, k_sms_title_width) + "\" (" + e.id +
-                    ") was declined by " +
-                    (own ? std::string("you") : short_text(decliner.name, k_sms_name_width)),
-                reason, head);
-        };
+        ending.params = {{"by", decliner.name}, {"by_role", decliner.role}};
         result.notified = end_envelope(store, e, ending, actor, now);
     });
     result.undelivered = deliver_now(store);
@@ -402,15 +338,6 @@ VoidResult void_envelope(store::Store& store, const VoidRequest& request) {
         ending.reason = reason;
         ending.ended_by = user;
         ending.tell = was_invited;
-        const std::string sender = sender_name(store, e);
-        ending.text = [&](const Party&, const std::string& head) {
-            return reason_notice("Voided: " + e.title,
-                                 sender + " voided \"" + e.title + "\" (envelope " + e.id + ")",
-                                 "the token you were sent no longer works",
-                                 "signet: " + short_text(sender, k_sms_name_width) + " voided \"" +
-                                     short_text(e.title, k_sms_title_width) + "\" (" + e.id + ")",
-                                 reason, head);
-        };
         result.notified = end_envelope(store, e, ending, actor, now);
     });
     result.undelivered = deliver_now(store);

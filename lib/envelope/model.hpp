@@ -121,6 +121,8 @@ struct Envelope {
     // Its own zone and date_signed format (a template's); else config.yaml's.
     std::optional<std::string> timezone;
     std::optional<std::string> date_format;
+    // The language of its messages (a template's locale); else config.yaml's.
+    std::optional<std::string> locale;
     util::UnixTime waiting_since = 0;
     std::string waiting_for;  // roles whose turn it is, comma-separated
     DocumentRef document;

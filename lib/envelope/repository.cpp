@@ -15,7 +15,7 @@ const char* const k_envelope_columns =
     "e.seq, e.id, e.title, e.status, e.owner, e.created_at, e.expires_at, e.waiting_since, "
     "e.waiting_for, e.document_sha256, e.current_sha256, e.revisions, "
     "(SELECT page_count FROM documents d WHERE d.sha256 = e.document_sha256), "
-    "e.expires_in, e.timezone, e.date_format";
+    "e.expires_in, e.timezone, e.date_format, e.locale";
 
 // The read_*_into functions fill an object in place, reusing the memory its
 // strings hold: a listing reads 100 000 envelopes into the same few objects.
@@ -52,6 +52,7 @@ void read_envelope_into(const store::Statement& q, Envelope& e) {
     e.expires_in = q.is_null(13) ? std::nullopt : parse_expiry(q.text_view(13));
     e.timezone = q.is_null(14) ? std::nullopt : std::optional<std::string>(q.text(14));
     e.date_format = q.is_null(15) ? std::nullopt : std::optional<std::string>(q.text(15));
+    e.locale = q.is_null(16) ? std::nullopt : std::optional<std::string>(q.text(16));
 }
 
 Envelope read_envelope_row(const store::Statement& q) {
@@ -195,8 +196,8 @@ void EnvelopeRepository::insert(Envelope& e, const std::optional<std::string>& i
     m_db.prepare(
             "INSERT INTO envelopes (id, title, status, owner, created_at, updated_at, expires_at,"
             " waiting_since, waiting_for, document_sha256, current_sha256, revisions,"
-            " idempotency_key, expires_in, timezone, date_format)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+            " idempotency_key, expires_in, timezone, date_format, locale)"
+            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
         .bind(1, e.id)
         .bind(2, e.title)
         .bind(3, to_string(e.status))
@@ -213,6 +214,7 @@ void EnvelopeRepository::insert(Envelope& e, const std::optional<std::string>& i
         .bind(14, e.expires_in ? std::optional<std::string>(to_string(*e.expires_in)) : std::nullopt)
         .bind(15, e.timezone)
         .bind(16, e.date_format)
+        .bind(17, e.locale)
         .run();
     e.seq = m_db.last_insert_rowid();
 

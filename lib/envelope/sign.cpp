@@ -532,6 +532,7 @@ SigningReview review_signing(store::Store& store, const PartyAccess& access) {
     }
     r.code_channel = p.auth == AuthMethod::sms ? "sms" : "mail";
     r.code_to = masked_code_contact(p);
+    r.locale = message_locale(store, e);
     return r;
 }
 

@@ -34,6 +34,7 @@ struct SigningReview {
     bool must_stamp = false;    // the party has stamp fields (required or not)
     std::string code_channel;   // "mail" or "sms": where the one-time code goes
     std::string code_to;        // the contact, partly hidden
+    std::string locale;         // the envelope's language (message_locale): the prompt's
 };
 
 SigningReview review_signing(store::Store& store, const PartyAccess& access);

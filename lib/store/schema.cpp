@@ -318,6 +318,11 @@ ALTER TABLE envelopes ADD COLUMN expires_in TEXT;
 ALTER TABLE envelopes ADD COLUMN timezone TEXT;
 ALTER TABLE envelopes ADD COLUMN date_format TEXT;
 )sql",
+        // 9: the language of an envelope's messages (a template's locale:
+        // en pl ru de fr it). NULL: the store's (config.yaml).
+        R"sql(
+ALTER TABLE envelopes ADD COLUMN locale TEXT;
+)sql",
     };
     return migrations;
 }

@@ -112,6 +112,7 @@ RenderedEnvelope render_row(const Template& t, const DataRow& row, const std::st
     e.expires_in = t.expires_in;
     e.timezone = t.timezone;
     e.date_format = t.date_format;
+    e.locale = t.locale;
     return out;
 }
 
@@ -243,6 +244,7 @@ envelope::CreateResult create_like(store::Store& store, const LikeRequest& reque
     e.expires_in = source.expires_in;
     e.timezone = source.timezone;
     e.date_format = source.date_format;
+    e.locale = source.locale;
     e.parties = source.parties;
     for (envelope::Party& p : e.parties) {
         p.status = envelope::PartyStatus::waiting;

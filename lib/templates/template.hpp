@@ -78,7 +78,8 @@ struct Template {
     fs::path document;  // resolved against the template's directory
     Place document_place;
     std::optional<Text> key;
-    std::string locale = "en";
+    // Each, when the template leaves it out: the store's (config.yaml).
+    std::optional<std::string> locale;  // the language of the envelope's messages
     std::optional<std::string> timezone;
     std::optional<std::string> date_format;
     std::optional<envelope::Expiry> expires_in;  // zone: `timezone`, else empty (the store's)

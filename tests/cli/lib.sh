@@ -388,9 +388,10 @@ token_in() {
     message_text "$1" | grep -Eo -- '--token [a-z2-7]{26}' | head -n 1 | cut -d' ' -f2
 }
 
-# code_in FILE: the one-time code of a code message: a mail's Subject
-# ("Your signing code: 123456"), an SMS's text ("signet code 123456").
-code_in() { grep -aEo 'code:? +[0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
+# code_in FILE: the one-time code of a code message, in any language: on a
+# line of its own in a mail's text ("    123456"; quoted-printable leaves it
+# as it is), after "signet code" or "signet:" at the start of an SMS.
+code_in() { grep -aEo '^    [0-9]{6}|signet( code|:) [0-9]{6}' "$1" | grep -Eo '[0-9]{6}' | head -n 1; }
 
 # --- envelopes and signing --------------------------------------------------
 

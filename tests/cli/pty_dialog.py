@@ -24,9 +24,9 @@ def newest_code():
     files = sorted(glob.glob(os.path.join(outbox, "*code*")), key=os.path.getmtime)
     for path in reversed(files):
         with open(path, "rb") as f:
-            m = re.search(rb"code:? +([0-9]{6})", f.read())
+            m = re.search(rb"(?m)^    ([0-9]{6})\r?$|signet(?: code|:) ([0-9]{6})", f.read())
         if m:
-            return m.group(1).decode()
+            return (m.group(1) or m.group(2)).decode()
     sys.exit("pty_dialog: no code in the outbox")
 
 

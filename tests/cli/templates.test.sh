@@ -296,7 +296,7 @@ sed -i 's/^expires_in: .*/expires_in: 30d/' "$SIGNET_HOME/config.yaml"
 check "the store's config now keeps envelopes open 30 days" grep -qx 'expires_in: 30d' "$SIGNET_HOME/config.yaml"
 sed -e 's/^name: act$/name: act-3d/' -e '6a expires_in: 3d' "$W/good.yaml" >"$W/expiring.yaml"
 expect "a template with expires_in: 3d lints clean" 0 --out-empty -- signet template lint "$W/expiring.yaml"
-expect "template show lists the expiry with the settings" 0 --out '^Locale    en, Europe/Warsaw, expires in 3d$' -- \
+expect "template show lists the expiry with the settings" 0 --out '^Locale    store default, Europe/Warsaw, expires in 3d$' -- \
     signet template show "$W/expiring.yaml"
 expect "template show --json gives it in seconds" 0 -- signet template show "$W/expiring.yaml" --json
 json_check "expires_in is 3 days" 'd["expires_in"] == 3 * 86400 and d["timezone"] == "Europe/Warsaw"'

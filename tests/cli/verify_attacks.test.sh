@@ -35,7 +35,7 @@ init_store --org "ACME Sp. z o.o."
 OUTBOX=$SIGNET_HOME/outbox
 newest() { ls -t "$OUTBOX"/*"$1"* | head -n1; }
 token() { grep -ahEo -- "--token [a-z2-7]{26}" "$(newest invitation)" | head -n1 | cut -d' ' -f2; }
-code() { grep -aEo 'code:? [0-9]{6}' "$(newest code)" | grep -Eo '[0-9]{6}' | head -n1; }
+code() { grep -aEo '^    [0-9]{6}|signet( code|:) [0-9]{6}' "$(newest code)" | grep -Eo '[0-9]{6}' | head -n1; }
 id=$(signet create "$C/planted.pdf" --title "Act № 17" \
     --party "role=company,name=Anna Nowak,email=anna@acme.test,order=1,kind=organization,stamp=required,auth=email" \
     --party "role=client,name=Jan Kowalski,phone=+48 601 234 567,order=2,auth=sms") || exit 1

@@ -95,7 +95,7 @@ init_store --org "ACME Sp. z o.o."
 OUTBOX=$SIGNET_HOME/outbox
 newest() { ls -t "$OUTBOX"/*"$1"* | head -n1; }
 token() { grep -ahEo -- "--token [a-z2-7]{26}" "$(newest invitation)" | head -n1 | cut -d' ' -f2; }
-code() { grep -aEo 'code:? [0-9]{6}' "$(newest code)" | grep -Eo '[0-9]{6}' | head -n1; }
+code() { grep -aEo '^    [0-9]{6}|signet( code|:) [0-9]{6}' "$(newest code)" | grep -Eo '[0-9]{6}' | head -n1; }
 current() {
     local sha
     sha=$(sql "SELECT current_sha256 FROM envelopes WHERE id = '$1'")

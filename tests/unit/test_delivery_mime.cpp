@@ -80,6 +80,15 @@ TEST_CASE("non-ASCII headers are RFC 2047 encoded-words and ASCII ones stay read
           std::string::npos);
 }
 
+TEST_CASE("a mail in a language says so in Content-Language, and one without says nothing") {
+    MailMessage m = sample_message();
+    CHECK(delivery::build_message(m).find("Content-Language:") == std::string::npos);
+    m.language = "pl";
+    const std::string eml = delivery::build_message(m);
+    CHECK(eml.find("\r\nContent-Language: pl\r\n") != std::string::npos);
+    CHECK(eml.find("Content-Language:") < eml.find("\r\n\r\n"));  // a header, not the body
+}
+
 TEST_CASE("long encoded headers are folded so that no header line passes 78 columns") {
     MailMessage m = sample_message();
     m.subject = "Договор поставки № 2026/11-17 между ООО «Ромашка» и ИП Иванов Пётр Сергеевич — "
