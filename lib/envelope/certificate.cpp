@@ -1,6 +1,7 @@
 #include "envelope/certificate.hpp"
 
 #include "envelope/model.hpp"
+#include "i18n/catalog.hpp"
 #include "pdf/page_text.hpp"
 #include "signet/error.hpp"
 #include "signet/version.hpp"
@@ -61,6 +62,7 @@ struct CertificateData {
     std::string chain_head;
     util::UnixTime last_event_at = 0;
     std::optional<std::string> timezone;  // the envelope's own (its template's)
+    std::optional<std::string> locale;    // likewise
 };
 
 CertificateData read_data(store::Store& store, const std::string& envelope_id) {
@@ -68,7 +70,7 @@ CertificateData read_data(store::Store& store, const std::string& envelope_id) {
     CertificateData d;
     store::Statement envelope = db.prepare(
         "SELECT seq, id, title, status, owner, created_at, updated_at, expires_at,"
-        " document_sha256, current_sha256, timezone FROM envelopes WHERE id = ?");
+        " document_sha256, current_sha256, timezone, locale FROM envelopes WHERE id = ?");
     envelope.bind(1, envelope_id);
     if (!envelope.step()) {
         throw not_found("no envelope \"" + envelope_id + "\" in the store \"" +
@@ -86,6 +88,7 @@ CertificateData read_data(store::Store& store, const std::string& envelope_id) {
     d.document_sha256 = envelope.text(8);
     d.current_sha256 = envelope.text(9);
     d.timezone = envelope.is_null(10) ? std::nullopt : std::optional<std::string>(envelope.text(10));
+    d.locale = envelope.is_null(11) ? std::nullopt : std::optional<std::string>(envelope.text(11));
     d.organization = store.organization();
 
     store::Statement revisions = db.prepare(
@@ -170,26 +173,41 @@ std::string when(const std::optional<util::UnixTime>& t, const std::string& zone
     return t ? when(*t, zone) : std::string(otherwise);
 }
 
-std::string channel_text(const PartyRow& p, const std::string& zone) {
-    if (!p.channel) {
-        return p.action == "copy" ? "none yet (receives the result)" : "none yet (not invited)";
+// The certificate's words, in the envelope's language.
+class Words {
+public:
+    explicit Words(const i18n::Catalog& catalog) : m_catalog(catalog) {}
+
+    std::string operator()(const std::string& key, const i18n::TextValues& values = {}) const {
+        return m_catalog.text("cert." + key, values);
     }
-    std::string text = *p.channel == "mail"  ? "e-mail"
-                       : *p.channel == "sms" ? "SMS"
-                                             : *p.channel;
-    text += p.delivered_at ? ", invitation delivered " + when(*p.delivered_at, zone)
-                           : ", invitation not delivered yet";
-    return text;
+
+    // A value from the store (a status, a kind) in words; the value itself
+    // when the catalogue has no words for it (a newer store's).
+    std::string value(const std::string& group, const std::string& value) const {
+        const std::string key = "cert." + group + "." + value;
+        return m_catalog.has(key) ? m_catalog.text(key) : value;
+    }
+
+private:
+    const i18n::Catalog& m_catalog;
+};
+
+std::string channel_text(const Words& words, const PartyRow& p, const std::string& zone) {
+    if (!p.channel) {
+        return words(p.action == "copy" ? "channel_none_copy" : "channel_none");
+    }
+    const std::string channel = words.value("via", *p.channel);
+    return p.delivered_at
+               ? words("channel_delivered", {{"channel", channel}, {"when", when(*p.delivered_at, zone)}})
+               : words("channel_pending", {{"channel", channel}});
 }
 
-std::string auth_text(const PartyRow& p) {
+std::string auth_text(const Words& words, const PartyRow& p) {
     if (p.action == "copy") {
-        return "none (receives a copy only)";
+        return words("auth_copy");
     }
-    const std::string code = p.auth == "sms"     ? "SMS"
-                             : p.auth == "email" ? "e-mail"
-                                                 : p.auth;
-    return "personal token from the invitation, then a one-time code by " + code;
+    return p.auth == "sms" ? words("auth_sms") : words("auth_email");
 }
 
 std::string contact_text(const PartyRow& p) {
@@ -203,38 +221,28 @@ std::string contact_text(const PartyRow& p) {
     return text.empty() ? "-" : text;
 }
 
-std::string acted_label(const PartyRow& p) {
+std::string acted_label(const Words& words, const PartyRow& p) {
     if (p.status == "declined") {
-        return "Declined";
+        return words("acted_declined");
     }
     if (p.action == "approve") {
-        return "Approved";
+        return words("acted_approved");
     }
     if (p.action == "copy") {
-        return "Received";
+        return words("acted_received");
     }
-    return "Signed";
-}
-
-std::string capitalised(std::string s) {
-    if (!s.empty() && s[0] >= 'a' && s[0] <= 'z') {
-        s[0] = static_cast<char>(s[0] - 'a' + 'A');
-    }
-    return s;
-}
-
-std::string status_text(const std::string& status) {
-    return status == "in_progress" ? "in progress" : status;
+    return words("acted_signed");
 }
 
 // "D:20261123090000Z"
 std::string pdf_date(util::UnixTime t) { return util::format_utc(t, "D:%Y%m%d%H%M%SZ"); }
 
-std::string render(const CertificateData& d, const std::string& zone) {
+std::string render(const CertificateData& d, const std::string& zone, const Words& words) {
     using pdf::PageFont;
     using pdf::RunStyle;
-    pdf::TextPages pages({595.276, 841.89, 56.69,
-                          "Certificate of completion · envelope " + d.id + " · signet"});
+    // The page number's pattern, its placeholders kept for TextPages to fill.
+    pdf::TextPages pages({595.276, 841.89, 56.69, words("header", {{"envelope", d.id}}),
+                          words("page_number", {{"n", "{n}"}, {"count", "{count}"}})});
 
     const RunStyle title{PageFont::bold, 18, 0};
     const RunStyle subtitle{PageFont::regular, 10, 0.3};
@@ -259,87 +267,90 @@ std::string render(const CertificateData& d, const std::string& zone) {
         pages.labelled(name, text, at, label_width, label, style != nullptr ? *style : value);
     };
 
-    pages.paragraph("Certificate of completion", title);
+    pages.paragraph(words("title"), title);
     pages.space(2);
     pages.paragraph(d.title, subtitle);
     pages.space(4);
-    pages.paragraph("This certificate records, from the signet store of " +
-                        (d.organization.empty() ? std::string("its owner") : d.organization) +
-                        ", the document revisions of the envelope, their SHA-256, and how "
-                        "and when each party was invited, opened the envelope and acted. " +
-                        (util::is_utc_zone(zone) ? std::string("Times are in UTC.")
-                                                 : "Times are shown in " + zone + " and in UTC."),
+    pages.paragraph((d.organization.empty() ? words("intro_owner")
+                                            : words("intro", {{"organization", d.organization}})) +
+                        " " +
+                        (util::is_utc_zone(zone) ? words("times_utc")
+                                                 : words("times_zone", {{"zone", zone}})),
                     note);
 
-    section("Envelope");
-    row("Envelope", d.id);
-    row("Title", d.title);
-    row("Owner", d.owner);
-    row("Organisation", d.organization.empty() ? "-" : d.organization);
-    row("Status", status_text(d.status));
-    row("Created", when(d.created_at, zone));
+    section(words("section_envelope"));
+    row(words("envelope"), d.id);
+    row(words("title_label"), d.title);
+    row(words("owner"), d.owner);
+    row(words("organisation"), d.organization.empty() ? "-" : d.organization);
+    row(words("status"), words.value("envelope_status", d.status));
+    row(words("created"), when(d.created_at, zone));
     if (d.expires_at) {
-        row("Expires", when(*d.expires_at, zone));
+        row(words("expires"), when(*d.expires_at, zone));
     }
     if (d.ended_at) {
-        row(capitalised(d.status), when(*d.ended_at, zone));
+        row(words.value("ended", d.status), when(*d.ended_at, zone));
     } else {
-        row("Completed", "not yet");
+        row(words("completed"), words("not_yet"));
     }
-    row("Time zone", util::is_utc_zone(zone) ? std::string("UTC") : zone);
-    row("Original SHA-256", d.document_sha256, 0, &hash);
-    row("Current SHA-256", d.current_sha256, 0, &hash);
-    row("Audit chain head", d.chain_head.empty() ? "-" : d.chain_head, 0, &hash);
-    row("Audit events", std::to_string(d.event_count) + ", the last at " +
-                            when(d.last_event_at, zone));
+    row(words("time_zone"), util::is_utc_zone(zone) ? std::string("UTC") : zone);
+    row(words("original_sha256"), d.document_sha256, 0, &hash);
+    row(words("current_sha256"), d.current_sha256, 0, &hash);
+    row(words("chain_head"), d.chain_head.empty() ? "-" : d.chain_head, 0, &hash);
+    row(words("events"), words("events_value", {{"count", std::to_string(d.event_count)},
+                                                {"when", when(d.last_event_at, zone)}}));
 
-    section("Document revisions");
+    section(words("section_revisions"));
     if (d.revisions.empty()) {
-        pages.paragraph("None yet: the envelope has not been sent.", value, indent);
+        pages.paragraph(words("no_revisions"), value, indent);
     }
     for (const RevisionRow& r : d.revisions) {
-        std::string what = r.kind;
+        std::string what = words.value("revision_kind", r.kind);
         if (r.party_role) {
-            what += " by " + *r.party_role;
+            what = words("revision_by", {{"kind", what}, {"role", *r.party_role}});
         }
         pages.keep(40);
-        pages.paragraph("Revision " + std::to_string(r.number) + ": " + what, subheading);
+        pages.paragraph(words("revision", {{"number", std::to_string(r.number)}, {"what", what}}),
+                        subheading);
         row("SHA-256", r.sha256, indent, &hash);
-        row("Made", when(r.created_at, zone), indent);
+        row(words("made"), when(r.created_at, zone), indent);
         pages.space(3);
     }
 
-    section("Parties");
+    section(words("section_parties"));
     int number = 0;
     for (const PartyRow& p : d.parties) {
         ++number;
         pages.keep(160);
         pages.paragraph(std::to_string(number) + ". " + p.name + " — " + p.role, subheading);
-        row("Role", p.role + " (" + p.kind + ", order " + std::to_string(p.order) + ")", indent);
-        row("Action", p.action + (p.stamp == "required" ? ", with the organisation's stamp" : ""),
+        row(words("role"), words("role_value", {{"role", p.role},
+                                                {"kind", words.value("kind", p.kind)},
+                                                {"order", std::to_string(p.order)}}),
             indent);
-        row("Status", p.status, indent);
-        row("Contact", contact_text(p), indent);
-        row("Channel", channel_text(p, zone), indent);
-        row("Authentication", auth_text(p), indent);
-        row("Invited", when(p.invited_at, zone, "-"), indent);
-        row("Opened", when(p.opened_at, zone, "-"), indent);
-        row(acted_label(p), when(p.acted_at, zone, "-"), indent);
-        row("Certificate serial", p.certificate_serial.value_or("-"), indent,
+        const std::string action = words.value("party_action", p.action);
+        row(words("action"),
+            p.stamp == "required" ? words("action_stamp", {{"action", action}}) : action, indent);
+        row(words("status"), words.value("party_status", p.status), indent);
+        row(words("contact"), contact_text(p), indent);
+        row(words("channel"), channel_text(words, p, zone), indent);
+        row(words("authentication"), auth_text(words, p), indent);
+        row(words("invited"), when(p.invited_at, zone, "-"), indent);
+        row(words("opened"), when(p.opened_at, zone, "-"), indent);
+        row(acted_label(words, p), when(p.acted_at, zone, "-"), indent);
+        row(words("serial"), p.certificate_serial.value_or("-"), indent,
             p.certificate_serial ? &hash : nullptr);
         pages.space(6);
     }
 
     pages.space(6);
     pages.rule();
-    pages.paragraph("Made by signet " + std::string(k_version) + " from the store's records as of " +
-                        when(d.last_event_at, zone) +
-                        ". Check the signed PDF with: signet verify FILE.pdf; check the audit "
-                        "trail with: signet audit " + d.id + " --check",
+    pages.paragraph(words("footer", {{"version", k_version},
+                                     {"when", when(d.last_event_at, zone)},
+                                     {"envelope", d.id}}),
                     note);
 
     pdf::PdfMetadata metadata;
-    metadata.title = "Certificate of completion: " + d.title;
+    metadata.title = words("pdf_title", {{"title", d.title}});
     metadata.author = d.organization;
     metadata.producer = std::string("signet ") + k_version;
     metadata.creation_date = pdf_date(d.last_event_at);
@@ -356,7 +367,8 @@ std::string completion_certificate_pdf(store::Store& store, const std::string& e
     } else {
         store.db().read([&] { data = read_data(store, envelope_id); });
     }
-    return render(data, data.timezone.value_or(store.config().timezone));
+    return render(data, data.timezone.value_or(store.config().timezone),
+                  Words(i18n::Catalog::of(data.locale.value_or(store.config().locale))));
 }
 
 }  // namespace signet::envelope

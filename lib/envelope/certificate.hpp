@@ -13,8 +13,9 @@ namespace signet::envelope {
 
 // The certificate of completion as PDF bytes, made from the store's records.
 // An A4 document of one or more pages, text drawn with an embedded DejaVu
-// subset (so any script renders and can be copied), times in the store's
-// time zone (named) and in UTC. The same store state gives the same bytes.
+// subset (so any script renders and can be copied), in the envelope's
+// language (its template's locale, else the store's), times in its zone
+// (named) and in UTC. The same store state gives the same bytes.
 // Throws not_found for an unknown envelope; reads inside one read
 // transaction and changes nothing.
 std::string completion_certificate_pdf(store::Store& store, const std::string& envelope_id);

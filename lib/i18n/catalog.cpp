@@ -199,6 +199,13 @@ std::string Catalog::text(std::string_view key, const TextValues& values) const 
     return fill_placeholders(it->second, values, m_locale + " message \"" + std::string(key) + "\"");
 }
 
+bool Catalog::has(std::string_view key) const {
+    if (m_texts.count(key) != 0 || m_counts.count(key) != 0) {
+        return true;
+    }
+    return m_locale != "en" && of("en").has(key);
+}
+
 std::string Catalog::count(std::string_view key, long long n) const {
     const auto it = m_counts.find(key);
     if (it == m_counts.end()) {

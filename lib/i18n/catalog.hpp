@@ -41,6 +41,9 @@ public:
     // catalogue has or a {name} without a value.
     std::string text(std::string_view key, const TextValues& values = {}) const;
 
+    // True when `key` is a text or a count here or in English.
+    bool has(std::string_view key) const;
+
     // The form of count `key` for n, its {n} replaced by n ("3 strony").
     // Throws internal_error for a key that is not a count.
     std::string count(std::string_view key, long long n) const;

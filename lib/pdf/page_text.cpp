@@ -1,5 +1,6 @@
 #include "pdf/page_text.hpp"
 
+#include "i18n/catalog.hpp"
 #include "pdf/appearance_stream.hpp"
 #include "pdf/font.hpp"
 #include "pdf/font_embed.hpp"
@@ -224,8 +225,9 @@ std::string TextPages::write(const PdfMetadata& metadata) {
     const int count = static_cast<int>(d.pages.size());
     for (int i = 0; i < count; ++i) {
         std::string& content = d.pages[static_cast<std::size_t>(i)];
-        const std::string number =
-            "page " + std::to_string(i + 1) + " of " + std::to_string(count);
+        const std::string number = i18n::fill_placeholders(
+            d.layout.page_number, {{"n", std::to_string(i + 1)}, {"count", std::to_string(count)}},
+            "the page number");
         FontSubsetBuilder& font = d.builder(footer.font);
         const auto right = font.shape(std::string_view(number));
         const double right_x =

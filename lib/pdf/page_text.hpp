@@ -24,8 +24,10 @@ struct PageLayout {
     double width = 595.276;   // A4 in points
     double height = 841.89;
     double margin = 56.69;    // 20 mm on every side
-    // Shown at the foot of every page, left; "page N of M" stands at the right.
+    // Shown at the foot of every page, left; the page number at the right,
+    // `page_number` with {n} and {count} filled in.
     std::string footer;
+    std::string page_number = "page {n} of {count}";
 };
 
 // What the document's /Info says of it. Strings may be in any script.

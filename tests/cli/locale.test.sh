@@ -49,6 +49,14 @@ done_mail=$(outbox_newest completed "$r" eml)
 check "the completion mail is Russian" test "$(eml_subject "$done_mail")" = "Подписано всеми сторонами: $TWO_PARTY_TITLE"
 check "... and still carries the signed PDF and the certificate" \
     test "$(grep -c '^Content-Disposition: attachment' "$done_mail")" = 2
+expect "export writes the certificate of completion" 0 -- \
+    signet export "$r" --out "$TEST_TMP/ru.pdf" --certificate "$TEST_TMP/ru-certificate.pdf"
+pdftotext -enc UTF-8 "$TEST_TMP/ru-certificate.pdf" "$TEST_TMP/ru-certificate.txt"
+check "... in Russian: its title" grep -q '^Сертификат завершения$' "$TEST_TMP/ru-certificate.txt"
+check "... the parties' section and how they acted" \
+    sh -c "grep -q '^Стороны$' '$TEST_TMP/ru-certificate.txt' && grep -q '^Подписала$' '$TEST_TMP/ru-certificate.txt'"
+check "... the envelope's state in words" grep -q '^завершён$' "$TEST_TMP/ru-certificate.txt"
+check "... and it passes qpdf --check" qpdf --check "$TEST_TMP/ru-certificate.pdf"
 check "the client's completion SMS is Russian" grep -q '^Подписано всеми: «' "$(outbox_newest completed "$r" sms)"
 
 # Each language's invitation, its subject and its plural of 3 pages. French
