@@ -111,6 +111,16 @@ std::string review_text(const envelope::SigningReview& r) {
     return out;
 }
 
+// "A one-time code is sent by SMS to +48***567 (valid until ...)", in the
+// prompt's language, the time in the envelope's zone.
+std::string code_sent_text(const i18n::Catalog& texts, const store::Store& store,
+                           const envelope::PartyAccess& access, const envelope::CodeSent& sent) {
+    const std::string key = std::string(sent.reused ? "prompt.code_resent." : "prompt.code_sent.") +
+                            (sent.channel == "sms" ? "sms" : "email");
+    return texts.text(key, {{"to", sent.to},
+                            {"until", envelope::message_time(store, access.envelope, sent.expires_at)}});
+}
+
 // Asks at the terminal for what is missing; returns with every item given,
 // or throws.
 void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access,
@@ -120,13 +130,9 @@ void prompt_for_missing(store::Store& store, const envelope::PartyAccess& access
         using Kind = envelope::MissingInput::Kind;
         switch (m.kind) {
         case Kind::code: {
-            const envelope::CodeSent sent =
-                envelope::send_code(store, access, util::now(), /*reuse_recent=*/true);
-            const std::string key = std::string(sent.reused ? "prompt.code_resent." : "prompt.code_sent.") +
-                                    (sent.channel == "sms" ? "sms" : "email");
-            say(texts.text(key, {{"to", sent.to},
-                                 {"until", envelope::message_time(store, access.envelope,
-                                                                  sent.expires_at)}}) +
+            say(code_sent_text(texts, store, access,
+                               envelope::send_code(store, access, util::now(),
+                                                   /*reuse_recent=*/true)) +
                 "\n");
             input.code = ask(texts.text("prompt.code"));
             break;
@@ -242,8 +248,14 @@ int run_batch(store::Store& store, const SignOptions& o, const std::string& toke
         return 0;
     }
     envelope::SignInput input = sign_input(o);
-    std::string list = std::to_string(review.entries.size()) + " envelope(s) wait for " +
-                       review.anchor.party().name + ":\n";
+    // The prompt speaks the language of the envelope the token opened.
+    const i18n::Catalog& texts =
+        i18n::Catalog::of(envelope::message_locale(store, review.anchor.envelope));
+    const auto count = static_cast<long long>(review.entries.size());
+    std::string list = texts.text("prompt.batch_list",
+                                  {{"envelopes_wait", texts.count("count.envelopes_wait", count)},
+                                   {"name", review.anchor.party().name}}) +
+                       "\n";
     for (const envelope::BatchEntry& e : review.entries) {
         list += "  " + e.envelope_id + "  " + util::pad_to_width(e.title, 36) + "  " +
                 util::pad_to_width(e.counterparties, 24) + "  " + e.sha256.substr(0, 16) + "...\n";
@@ -259,16 +271,15 @@ int run_batch(store::Store& store, const SignOptions& o, const std::string& toke
     const bool interactive = ::isatty(STDIN_FILENO) != 0;
     if (interactive && !input.code) {
         envelope::record_opened(store, review.anchor, util::now());
-        const envelope::CodeSent sent =
-            envelope::send_code(store, review.anchor, util::now(), /*reuse_recent=*/true);
-        say(std::string("A one-time code was sent by ") + (sent.channel == "sms" ? "SMS" : "e-mail") +
-            " to " + sent.to + ".\n");
-        input.code = ask("One-time code: ");
+        say(code_sent_text(texts, store, review.anchor,
+                           envelope::send_code(store, review.anchor, util::now(),
+                                               /*reuse_recent=*/true)) +
+            "\n");
+        input.code = ask(texts.text("prompt.code"));
     }
     if (interactive && !input.agreed) {
-        const std::string answer = util::to_lower_ascii(ask(
-            "Sign all " + std::to_string(review.entries.size()) + " envelopes listed? (yes/no): "));
-        if (answer != "yes" && answer != "y") {
+        if (!is_yes(texts, ask(texts.text("prompt.batch_sign_all",
+                                          {{"envelopes", texts.count("count.envelopes", count)}})))) {
             throw bad_input("not signed: consent was not given");
         }
         input.agreed = true;
@@ -301,11 +312,13 @@ int run_batch(store::Store& store, const SignOptions& o, const std::string& toke
             w.field("signed", static_cast<std::int64_t>(result.envelopes.size()));
         });
     } else if (!global.quiet) {
-        print("Signed " + std::to_string(result.envelopes.size()) +
-              " envelope(s) with one certificate (serial " +
-              (result.envelopes.empty() ? std::string("-")
-                                        : result.envelopes.front().certificate_serial) +
-              ").\n");
+        print(texts.text("prompt.batch_signed",
+                         {{"envelopes", texts.count("count.envelopes",
+                                                    static_cast<long long>(result.envelopes.size()))},
+                          {"serial", result.envelopes.empty()
+                                         ? std::string("-")
+                                         : result.envelopes.front().certificate_serial}}) +
+              "\n");
     }
     return report_undelivered(result.undelivered);
 }

@@ -62,6 +62,7 @@ check "the client's completion SMS is Russian" grep -q '^Подписано вс
 # Each language's invitation, its subject and its plural of 3 pages. French
 # puts a no-break space before a colon.
 nbsp=$'\xc2\xa0'
+per_language=()
 for want in "de|Bitte unterschreiben: |3 Seiten|Guten Tag Anna Nowak," \
     "fr|À signer${nbsp}: |3 pages|Bonjour Anna Nowak," \
     "it|Da firmare: |3 pagine|Gentile Anna Nowak," \
@@ -70,6 +71,7 @@ for want in "de|Bitte unterschreiben: |3 Seiten|Guten Tag Anna Nowak," \
     IFS='|' read -r locale subject pages greeting <<<"$want"
     set_locale "$locale"
     e=$(two_party_sent)
+    per_language+=("$e")
     m=$(outbox_newest invitation "$e" eml)
     check "$locale: the invitation's subject" test "$(eml_subject "$m")" = "$subject$TWO_PARTY_TITLE"
     check "$locale: the greeting" mail_has "$m" "$greeting"
@@ -159,6 +161,32 @@ expect "the company signs at a Polish prompt, answering tak" 0 \
     --out "^Podpisano: $q jako company" --out '^Następni zaproszeni: client$' -- \
     py "$SOURCE_DIR/tests/cli/pty_dialog.py" --timeout 60 <(polish_dialog) -- "$SIGNET" sign "$q" --token "$tq"
 check "... and the company has signed" test "$(party_status "$q" company)" = signed
+
+# The director's batch at a terminal, in the language of the envelope her
+# token opened: the list with its plural, the code, consent with "tak".
+for e in "${per_language[@]}"; do
+    signet void "$e" --reason "not for the batch" >/dev/null 2>&1
+done
+for n in 1 2; do
+    id=$(signet create --template "$W/umowa.yaml" --data "$W/deal.yaml") && signet send "$id" >/dev/null 2>&1
+done
+batch_ids=$(sql "SELECT e.id FROM envelopes e JOIN parties p ON p.envelope_seq = e.seq WHERE p.role = 'company' AND p.status = 'invited' AND e.status = 'sent' ORDER BY e.seq")
+check "two Polish envelopes wait for Anna" test "$(wc -l <<<"$batch_ids")" = 2
+tb=$(next_token "$(tail -n 1 <<<"$batch_ids")")
+batch_dialog() {
+    cat <<'DIALOG'
+Kod jednorazowy: => @code
+Podpisać wszystkie z listy \(2 koperty\)\? \(tak/nie\): => tak
+DIALOG
+}
+expect "the director signs both in one batch at a Polish prompt" 0 \
+    --out '^2 koperty czekają na podpis \(Anna Nowak\):$' --out 'Jednorazowy kod wysłano e-mailem' \
+    --out '^Podpisano: 2 koperty, jednym certyfikatem' -- \
+    py "$SOURCE_DIR/tests/cli/pty_dialog.py" --timeout 60 <(batch_dialog) -- \
+    "$SIGNET" sign --batch --token "$tb" --signature-text "Anna Nowak"
+for id in $batch_ids; do
+    check "... $id: the company signed" test "$(party_status "$id" company)" = signed
+done
 
 # A message queued before the catalogues (its text in its own subject and
 # body parameters) is still delivered as it was written.
