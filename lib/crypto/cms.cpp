@@ -16,13 +16,6 @@ using EssSigningCertV2Ptr = OpensslPtr<ESS_SIGNING_CERT_V2, ESS_SIGNING_CERT_V2_
 
 std::string subject_for_message(X509* cert) { return "\"" + subject_line(cert) + "\""; }
 
-void delete_signed_attribute(CMS_SignerInfo* si, int nid) {
-    for (int idx = CMS_signed_get_attr_by_NID(si, nid, -1); idx >= 0;
-         idx = CMS_signed_get_attr_by_NID(si, nid, -1)) {
-        X509_ATTRIBUTE_free(CMS_signed_delete_attr(si, idx));
-    }
-}
-
 // The signed attributes as the DER SET OF that the signature covers
 // (RFC 5652 5.4): each attribute encoded, sorted by encoding, wrapped in a
 // SET tag. OpenSSL writes the attributes in the same order (it sorts SET OF
@@ -212,21 +205,21 @@ std::string sign_cades_detached(const Sha256Digest& sha256_of_signed_bytes, X509
         added.push_back(cert);
     }
 
-    // OpenSSL 3.0 has no CMS_final_digest: finish over empty content, then put
-    // the real digest in and sign the attributes again.
-    static const char k_nothing[] = "";
-    BioPtr empty = memory_bio(std::string_view(k_nothing, 0));
-    if (CMS_final(cms.get(), empty.get(), nullptr, k_flags) != 1) {
+    // OpenSSL 3.0 has no CMS_final_digest, and CMS_final would sign over
+    // empty content (and add signingTime, which PAdES puts in /M) only for
+    // that signature to be replaced: the attributes it adds, content-type
+    // and message-digest, are added here and signed once, in resign().
+    // CMS_dataInit still runs, for the version numbers it sets.
+    if (BioPtr digests(CMS_dataInit(cms.get(), nullptr)); !digests) {
         throw openssl_error("cannot finish the CMS signature");
     }
-    delete_signed_attribute(si, NID_pkcs9_messageDigest);
-    if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
+    if (CMS_signed_add1_attr_by_NID(si, NID_pkcs9_contentType, V_ASN1_OBJECT,
+                                    OBJ_nid2obj(NID_pkcs7_data), -1) != 1 ||
+        CMS_signed_add1_attr_by_NID(si, NID_pkcs9_messageDigest, V_ASN1_OCTET_STRING,
                                     sha256_of_signed_bytes.data(),
                                     static_cast<int>(sha256_of_signed_bytes.size())) != 1) {
         throw openssl_error("cannot set the message digest");
     }
-    // PAdES: the time goes in /M; OpenSSL 3.0 always adds signingTime.
-    delete_signed_attribute(si, NID_pkcs9_signingTime);
     const Resigned resigned = resign(si, key);
     std::string der = to_der(cms.get());
     check_signed_attributes(der, resigned, signer);

@@ -4,8 +4,8 @@
 
 #include <zlib.h>
 
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace signet::pdf::detail {
 
@@ -24,26 +24,43 @@ std::string deflate(std::string_view data) {
     return out;
 }
 
-QPDFObjectHandle flate_stream(QPDF& qpdf, std::string_view data) {
+EncodedStream flate_encode(std::string_view data) {
     // Below this, compressing saves a few bytes at the price of setting up
     // zlib's 256 kB of state: an empty field's appearance, a short value.
     constexpr std::size_t k_worth_compressing = 512;
     if (data.size() < k_worth_compressing) {
-        return QPDFObjectHandle::newStream(&qpdf, std::string(data));
+        return {std::string(data), false};
+    }
+    return {deflate(data), true};
+}
+
+QPDFObjectHandle encoded_stream(QPDF& qpdf, const EncodedStream& encoded) {
+    if (!encoded.flate) {
+        return QPDFObjectHandle::newStream(&qpdf, encoded.data);
     }
     QPDFObjectHandle stream = QPDFObjectHandle::newStream(&qpdf, std::string());
-    stream.replaceStreamData(deflate(data), QPDFObjectHandle::newName("/FlateDecode"),
+    stream.replaceStreamData(encoded.data, QPDFObjectHandle::newName("/FlateDecode"),
                              QPDFObjectHandle::newNull());
     return stream;
+}
+
+QPDFObjectHandle flate_stream(QPDF& qpdf, std::string_view data) {
+    return encoded_stream(qpdf, flate_encode(data));
 }
 
 std::string num(double value) {
     if (!std::isfinite(value)) {
         throw internal_error("non-finite number in an appearance stream");
     }
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f", value);
-    std::string s(buf);
+    // to_chars rounds as printf's "%.4f" does, without its locale and
+    // format parsing (appearances hold hundreds of numbers).
+    char buf[400];  // room for any double in fixed notation
+    const std::to_chars_result r =
+        std::to_chars(buf, buf + sizeof buf, value, std::chars_format::fixed, 4);
+    if (r.ec != std::errc()) {
+        throw internal_error("cannot format a number for an appearance stream");
+    }
+    std::string s(buf, r.ptr);
     while (!s.empty() && s.back() == '0') {
         s.pop_back();
     }

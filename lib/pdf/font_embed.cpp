@@ -5,6 +5,9 @@
 
 #include <cmath>
 #include <cstdio>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace signet::pdf {
 namespace {
@@ -27,6 +30,61 @@ std::string utf16_hex(char32_t c) {
 }
 
 bool is_control(char32_t c) { return c < 0x20 || (c >= 0x7F && c < 0xA0); }
+
+// The streams of a text font subset, compressed.
+struct EncodedSubset {
+    detail::EncodedStream program;
+    std::size_t program_size = 0;  // /Length1
+    detail::EncodedStream to_unicode;
+};
+
+// Subsets of the shared text font by the glyphs they hold (and the text
+// those stand for): a bulk send draws the same few characters in thousands
+// of documents, and making and compressing the program was a fifth of each.
+class SubsetCache {
+public:
+    std::shared_ptr<const EncodedSubset> find(const std::string& key) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        const auto it = m_entries.find(key);
+        return it == m_entries.end() ? nullptr : it->second;
+    }
+
+    void add(std::string key, std::shared_ptr<const EncodedSubset> subset) {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_entries.size() >= k_max_entries) {
+            m_entries.clear();  // bounded memory (tens of kB an entry)
+        }
+        m_entries.emplace(std::move(key), std::move(subset));
+    }
+
+private:
+    static constexpr std::size_t k_max_entries = 256;
+    std::mutex m_mutex;
+    std::unordered_map<std::string, std::shared_ptr<const EncodedSubset>> m_entries;
+};
+
+SubsetCache& subset_cache() {
+    static SubsetCache cache;
+    return cache;
+}
+
+std::string subset_key(const std::set<std::uint16_t>& glyphs,
+                       const std::map<std::uint16_t, char32_t>& to_unicode) {
+    std::string key = std::to_string(glyphs.size()) + ":";
+    key.reserve(key.size() + glyphs.size() * 2 + to_unicode.size() * 6);
+    for (const std::uint16_t g : glyphs) {
+        key.push_back(static_cast<char>(g >> 8));
+        key.push_back(static_cast<char>(g & 0xFF));
+    }
+    for (const auto& [g, c] : to_unicode) {
+        key.push_back(static_cast<char>(g >> 8));
+        key.push_back(static_cast<char>(g & 0xFF));
+        for (int shift = 24; shift >= 0; shift -= 8) {
+            key.push_back(static_cast<char>((c >> shift) & 0xFF));
+        }
+    }
+    return key;
+}
 
 }  // namespace
 
@@ -164,10 +222,29 @@ void FontSubsetBuilder::finish() {
     const double scale = 1000.0 / m.units_per_em;
     auto scaled = [&](int v) { return QPDFObjectHandle::newReal(num(v * scale)); };
 
-    const std::string program = m_font.subset(m_glyphs);
-    QPDFObjectHandle file = detail::flate_stream(m_qpdf, program);
-    file.getDict().replaceKey("/Length1",
-                              QPDFObjectHandle::newInteger(static_cast<long long>(program.size())));
+    // Only the shared font lives as long as the cache (other fonts could
+    // be freed and another be made at the same address).
+    const bool cached = &m_font == &text_font();
+    std::shared_ptr<const EncodedSubset> encoded;
+    std::string key;
+    if (cached) {
+        key = subset_key(m_glyphs, m_to_unicode);
+        encoded = subset_cache().find(key);
+    }
+    if (!encoded) {
+        auto made = std::make_shared<EncodedSubset>();
+        const std::string program = m_font.subset(m_glyphs);
+        made->program = detail::flate_encode(program);
+        made->program_size = program.size();
+        made->to_unicode = detail::flate_encode(to_unicode_cmap(m_to_unicode));
+        encoded = made;
+        if (cached) {
+            subset_cache().add(std::move(key), encoded);
+        }
+    }
+    QPDFObjectHandle file = detail::encoded_stream(m_qpdf, encoded->program);
+    file.getDict().replaceKey("/Length1", QPDFObjectHandle::newInteger(
+                                              static_cast<long long>(encoded->program_size)));
 
     // Flags: symbolic (glyphs beyond the standard Latin set), plus what the
     // font says of itself.
@@ -243,7 +320,7 @@ void FontSubsetBuilder::finish() {
     font.replaceKey("/BaseFont", QPDFObjectHandle::newName(base_font));
     font.replaceKey("/Encoding", QPDFObjectHandle::newName("/Identity-H"));
     font.replaceKey("/DescendantFonts", descendants);
-    font.replaceKey("/ToUnicode", detail::flate_stream(m_qpdf, to_unicode_cmap(m_to_unicode)));
+    font.replaceKey("/ToUnicode", detail::encoded_stream(m_qpdf, encoded->to_unicode));
 }
 
 }  // namespace signet::pdf

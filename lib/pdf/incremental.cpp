@@ -90,8 +90,9 @@ void write_all(int fd, std::string_view data) {
 }
 
 // Copies the first `size` bytes of `in_fd` to `out_fd` through one small
-// buffer, hashing them on the way. Write-back of what was written starts as
-// it goes (sync_file_range), so the final fsync finds little left to do.
+// buffer, hashing them on the way (unless `hash` is null). Write-back of
+// what was written starts as it goes (sync_file_range), so the final fsync
+// finds little left to do.
 void copy_and_hash(const std::filesystem::path& input, int in_fd, std::uintmax_t size, int out_fd,
                    EVP_MD_CTX* hash) {
     ::posix_fadvise(in_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -112,7 +113,9 @@ void copy_and_hash(const std::filesystem::path& input, int in_fd, std::uintmax_t
                                  (n < 0 ? std::strerror(errno) : "it became shorter"));
         }
         const std::string_view piece(chunk.get(), static_cast<std::size_t>(n));
-        update(hash, piece);
+        if (hash != nullptr) {
+            update(hash, piece);
+        }
         write_all(out_fd, piece);
         left -= static_cast<std::uintmax_t>(n);
         written += n;
@@ -348,14 +351,23 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
             byte_range_at = u.size();
             u += std::string(k_byte_range_width, ' ') + "] /Contents ";
             gap_start = base + u.size();
-            u += '<' + std::string(signature->contents_bytes * 2, '0') + '>';
+            u += '<';
+            u.append(signature->contents_bytes * 2, '0');
+            u += '>';
             gap_end = base + u.size();
             u += " >>";
         } else if (object.isStream()) {
             std::shared_ptr<Buffer> data = object.getRawStreamData();
-            QPDFObjectHandle dict = object.getDict().shallowCopy();
-            dict.replaceKey("/Length", QPDFObjectHandle::newInteger(
-                                           static_cast<long long>(data->getSize())));
+            const auto length = static_cast<long long>(data->getSize());
+            QPDFObjectHandle dict = object.getDict();
+            // A copy only when /Length is not the data's already (qpdf sets
+            // it for the streams made here).
+            QPDFObjectHandle length_now = dict.getKey("/Length");
+            if (!length_now.isInteger() || length_now.isIndirect() ||
+                length_now.getIntValue() != length) {
+                dict = dict.shallowCopy();
+                dict.replaceKey("/Length", QPDFObjectHandle::newInteger(length));
+            }
             u += dict.unparse() + "\nstream\n";
             u.append(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
             u += "\nendstream";
@@ -418,15 +430,22 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
     if (fd < 0) {
         throw internal_error("cannot create \"" + output.string() + "\": " + std::strerror(errno));
     }
+    std::shared_ptr<EVP_MD_CTX> hashed;  // the whole new file's, not finished
     try {
         // One SHA-256 pass over the input: the signed ranges and the whole
         // file share it as a prefix, so the state is copied where they part.
         DigestCtx signed_hash = new_sha256();
+        if (m_hashed && EVP_MD_CTX_copy_ex(signed_hash.get(), m_hashed.get()) != 1) {
+            throw internal_error("SHA-256 copy failed");
+        }
+        EVP_MD_CTX* prefix_hash = m_hashed ? nullptr : signed_hash.get();
         if (m_fd >= 0) {
-            copy_and_hash(m_input, m_fd, m_input_size, fd, signed_hash.get());
+            copy_and_hash(m_input, m_fd, m_input_size, fd, prefix_hash);
         } else {
             for (const std::string* piece : {&m_bytes, &m_appended}) {
-                update(signed_hash.get(), *piece);
+                if (prefix_hash != nullptr) {
+                    update(prefix_hash, *piece);
+                }
                 write_all(fd, *piece);
             }
         }
@@ -451,6 +470,10 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
         write_all(fd, u);
         if (::fsync(fd) != 0) {
             throw internal_error(std::string("cannot write the PDF: ") + std::strerror(errno));
+        }
+        hashed.reset(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+        if (!hashed || EVP_MD_CTX_copy_ex(hashed.get(), file_hash.get()) != 1) {
+            throw internal_error("SHA-256 copy failed");
         }
         const Sha256 digest = finish(file_hash.get());
         result.sha256 =
@@ -478,6 +501,7 @@ UpdateResult IncrementalUpdate::write(const std::filesystem::path& output,
     m_first_new_id = size;
     m_touched.clear();
     m_ends_with_newline = true;
+    m_hashed = std::move(hashed);
     return result;
 }
 

@@ -9,9 +9,12 @@
 #include "pdf/qpdf.hpp"
 #include "util/time.hpp"
 
+#include <openssl/types.h>
+
 #include <array>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -102,6 +105,10 @@ private:
     long long m_prev_xref = 0;  // startxref of the last revision
     bool m_ends_with_newline = true;
     std::vector<QPDFObjectHandle> m_touched;
+    // SHA-256 state after the m_input_size bytes written last, when this
+    // object wrote them: the next revision goes on from it instead of
+    // hashing the document again.
+    std::shared_ptr<EVP_MD_CTX> m_hashed;
 };
 
 // True when the file's last revision ends with a classic cross-reference

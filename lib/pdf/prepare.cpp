@@ -9,6 +9,7 @@
 #include "util/fs.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 #include <string_view>
 
@@ -20,10 +21,30 @@ constexpr int k_flag_read_only = 1;
 constexpr int k_flag_multiline = 1 << 12;
 constexpr int k_flag_pushbutton = 1 << 16;
 
+// What QPDFObjectHandle::newReal(v, 2, true) writes (qpdf formats it
+// through an ostringstream, a tenth of the widgets' cost): fixed with two
+// decimals, trailing zeros and then the point trimmed.
+QPDFObjectHandle real_2(double v) {
+    char buf[400];  // room for any double in fixed notation
+    const std::to_chars_result r =
+        std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+    if (r.ec != std::errc()) {
+        return QPDFObjectHandle::newReal(v, 2, true);
+    }
+    std::string s(buf, r.ptr);
+    while (s.size() > 1 && s.back() == '0') {
+        s.pop_back();
+    }
+    if (s.size() > 1 && s.back() == '.') {
+        s.pop_back();
+    }
+    return QPDFObjectHandle::newReal(s);
+}
+
 QPDFObjectHandle number_array(std::initializer_list<double> values) {
     QPDFObjectHandle a = QPDFObjectHandle::newArray();
     for (const double v : values) {
-        a.appendItem(QPDFObjectHandle::newReal(v, 2, true));
+        a.appendItem(real_2(v));
     }
     return a;
 }
@@ -93,7 +114,9 @@ void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
         // their /Matrix; a hidden seal gets a minimal box.
         const double w = spec.hidden ? 1 : spec.rect.width;
         const double h = spec.hidden ? 1 : spec.rect.height;
-        const Appearance empty = empty_appearance(qpdf, w, h, shown.rotate);
+        // Made only where used: each is a stream object, and a bulk send
+        // fills most text fields.
+        auto empty = [&] { return empty_appearance(qpdf, w, h, shown.rotate); };
         switch (spec.kind) {
         case WidgetKind::signature: {
             widget.replaceKey("/FT", QPDFObjectHandle::newName("/Sig"));
@@ -108,7 +131,7 @@ void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
                 lock.replaceKey("/Fields", names);
                 widget.replaceKey("/Lock", lock);
             }
-            apply_appearance(widget, empty);
+            apply_appearance(widget, empty());
             break;
         }
         case WidgetKind::text:
@@ -128,7 +151,7 @@ void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
                 apply_appearance(widget,
                                  text_appearance(qpdf, value_fonts, *spec.value, w, h, shown.rotate, style));
             } else {
-                apply_appearance(widget, empty);
+                apply_appearance(widget, empty());
             }
             break;
         case WidgetKind::checkbox: {
@@ -140,7 +163,7 @@ void add_widgets(IncrementalUpdate& update, const std::filesystem::path& input,
         case WidgetKind::image:
             widget.replaceKey("/FT", QPDFObjectHandle::newName("/Btn"));
             widget.replaceKey("/Ff", QPDFObjectHandle::newInteger(k_flag_pushbutton));
-            apply_appearance(widget, empty);
+            apply_appearance(widget, empty());
             break;
         }
         QPDFObjectHandle indirect = qpdf.makeIndirectObject(widget);

@@ -8,6 +8,7 @@
 
 #include <set>
 #include <string>
+#include <tuple>
 
 using namespace signet;
 
@@ -304,6 +305,36 @@ TEST_CASE("a font subset builder emits one Type0 font with the glyphs of all its
     CHECK(text.find("<041F>") != std::string::npos);         // П
     CHECK_THROWS_AS(fonts.finish(), Error);
     CHECK_THROWS_AS(fonts.show(fonts.shape(std::string_view("x"))), Error);
+}
+
+TEST_CASE("documents that draw the same glyphs embed the same font streams, others their own") {
+    // The second document's subset comes from the process-wide cache.
+    auto embed = [](std::string_view text, QPDF& qpdf) {
+        qpdf.emptyPDF();
+        pdf::FontSubsetBuilder fonts(qpdf);
+        QPDFObjectHandle font = fonts.font_object();
+        fonts.show(fonts.shape(text));
+        fonts.finish();
+        QPDFObjectHandle file = font.getKey("/DescendantFonts").getArrayItem(0)
+                                    .getKey("/FontDescriptor").getKey("/FontFile2");
+        auto raw = [](QPDFObjectHandle stream) {
+            const auto data = stream.getRawStreamData();
+            return std::string(reinterpret_cast<const char*>(data->getBuffer()), data->getSize());
+        };
+        return std::make_tuple(raw(file), file.getDict().getKey("/Length1").getIntValue(),
+                               file.getDict().getKey("/Filter").unparse(),
+                               raw(font.getKey("/ToUnicode")));
+    };
+    QPDF first;
+    QPDF second;
+    QPDF other;
+    const auto a = embed("Żaneta 2026/B/00017", first);
+    const auto b = embed("Żaneta 2026/B/00017", second);
+    const auto c = embed("Żaneta 2026/B/00018", other);
+    CHECK(a == b);
+    CHECK(std::get<2>(a) == "/FlateDecode");
+    CHECK(std::get<0>(c) != std::get<0>(a));
+    CHECK(std::get<3>(c) != std::get<3>(a));
 }
 
 TEST_CASE("a missing font file is reported with its Debian package") {
