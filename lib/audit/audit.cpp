@@ -15,18 +15,18 @@ Actor current_actor() {
     Actor actor;
     actor.os_user = util::current_user();
     actor.name = actor.os_user;
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) == 0) {
-        actor.host = host;
-    }
-    if (const char* ssh = std::getenv("SSH_CLIENT"); ssh != nullptr && *ssh != '\0') {
-        std::string client(ssh);
-        actor.terminal = "ssh " + client.substr(0, client.find(' '));
-    } else if (const char* tty = ::ttyname(STDIN_FILENO); tty != nullptr) {
-        actor.terminal = tty;
-    } else {
-        actor.terminal = "-";
-    }
+    actor.host = util::host_name();
+    // The same for the whole process; looked up once (a bulk send records
+    // an event per envelope).
+    static const std::string terminal = [] {
+        if (const char* ssh = std::getenv("SSH_CLIENT"); ssh != nullptr && *ssh != '\0') {
+            const std::string client(ssh);
+            return "ssh " + client.substr(0, client.find(' '));
+        }
+        const char* tty = ::ttyname(STDIN_FILENO);
+        return tty != nullptr ? std::string(tty) : std::string("-");
+    }();
+    actor.terminal = terminal;
     return actor;
 }
 

@@ -344,12 +344,12 @@ bool is_kind(std::string_view kind) {
 }
 
 std::string host_name() {
-    char buf[256] = {};
-    if (::gethostname(buf, sizeof buf - 1) != 0) {
+    const std::string& name = util::host_name();
+    if (name.empty()) {
         return "localhost";
     }
     std::string host;
-    for (const char* p = buf; *p != '\0'; ++p) {
+    for (const char* p = name.c_str(); *p != '\0'; ++p) {
         const char c = *p;
         if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.') {
             host += c;

@@ -3,6 +3,7 @@
 #include "auth/tokens.hpp"
 #include "crypto/passphrase.hpp"
 #include "signet/error.hpp"
+#include "util/fs.hpp"
 #include "util/time.hpp"
 
 #include <unistd.h>
@@ -11,11 +12,8 @@ namespace signet::envelope {
 namespace {
 
 std::string host_name() {
-    char host[256] = {};
-    if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') {
-        return "signet";
-    }
-    return host;
+    const std::string& host = util::host_name();
+    return host.empty() ? "signet" : host;
 }
 
 }  // namespace

@@ -138,6 +138,15 @@ fs::path home_dir() {
     throw internal_error("cannot find the home directory: set HOME or use --store");
 }
 
+const std::string& host_name() {
+    // Read once: every message id and audit event names the host.
+    static const std::string host = [] {
+        char buf[256] = {};
+        return ::gethostname(buf, sizeof buf - 1) == 0 ? std::string(buf) : std::string();
+    }();
+    return host;
+}
+
 std::string current_user() {
     // Looked up once: getpwuid reads /etc/passwd each time, and the audit
     // trail asks for every event.

@@ -47,4 +47,8 @@ fs::path home_dir();
 // The login name of the current user (from the passwd entry, else $USER).
 std::string current_user();
 
+// This machine's host name as gethostname() gives it, read once; "" when it
+// cannot be read.
+const std::string& host_name();
+
 }  // namespace signet::util
