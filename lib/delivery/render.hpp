@@ -1,7 +1,7 @@
 // A plain renderer for messages whose parameters carry their own text: the
-// `subject` and `body` params, used as they are. `signet deliver` uses it
-// until the workflow supplies its own Renderer (message catalogues, tokens
-// derived from the message id).
+// `subject` and `body` params, used as they are. The workflow's renderer
+// (envelope::message_renderer, texts from the catalogues) falls back to it
+// for hand-made messages and for notices queued before the catalogues.
 #pragma once
 
 #include "delivery/outbox.hpp"

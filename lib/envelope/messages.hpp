@@ -1,5 +1,6 @@
-// The texts of the messages signet sends, made at delivery time. Tokens are
-// derived here from keys/token.key and never reach the database.
+// The texts of the messages signet sends, made at delivery time from the
+// message catalogues (messages/*.yaml). Tokens and codes are derived here
+// from keys/token.key and never reach the database.
 #pragma once
 
 #include "delivery/outbox.hpp"
@@ -7,9 +8,11 @@
 
 namespace signet::envelope {
 
-// The renderer for every message the workflow enqueues (invitations for
-// now); kinds it does not know fall back to the message's own subject and
-// body parameters.
+// The renderer for every message the workflow enqueues: invitations,
+// reminders, codes, completion and ending notices, in the language of each
+// message's "locale" parameter (i18n catalogues). Messages that carry their
+// own subject and body parameters, and kinds it does not know, are
+// rendered from those (delivery::render_from_params).
 delivery::Renderer message_renderer(const store::Store& store);
 
 }  // namespace signet::envelope
