@@ -147,7 +147,7 @@ delivery::RenderedMessage render_completed(const delivery::OutboxMessage& m,
     const std::string id = param(m, "envelope");
     store::Store store(store_dir);
     delivery::MailAttachment certificate;
-    certificate.filename = "certificate-of-completion-" + id + ".pdf";
+    certificate.filename = texts.catalog().text("cert.filename", {{"envelope", id}});
     certificate.data = completion_certificate_pdf(store, id);
     out.attachments.push_back(std::move(certificate));
     return out;

@@ -49,6 +49,8 @@ done_mail=$(outbox_newest completed "$r" eml)
 check "the completion mail is Russian" test "$(eml_subject "$done_mail")" = "Подписано всеми сторонами: $TWO_PARTY_TITLE"
 check "... and still carries the signed PDF and the certificate" \
     test "$(grep -c '^Content-Disposition: attachment' "$done_mail")" = 2
+check "... the certificate named in Russian" \
+    py -c "import email,sys; m=email.message_from_binary_file(open('$done_mail','rb'), policy=__import__('email.policy').policy.default); sys.exit('сертификат-завершения-$r.pdf' not in [p.get_filename() for p in m.iter_attachments()])"
 expect "export writes the certificate of completion" 0 -- \
     signet export "$r" --out "$TEST_TMP/ru.pdf" --certificate "$TEST_TMP/ru-certificate.pdf"
 pdftotext -enc UTF-8 "$TEST_TMP/ru-certificate.pdf" "$TEST_TMP/ru-certificate.txt"
