@@ -190,6 +190,17 @@ for id in $batch_ids; do
     check "... $id: the company signed" test "$(party_status "$id" company)" = signed
 done
 
+# An expiry notice in the store's language, its date in the store's zone
+# and format.
+set_locale de
+x=$(two_party_sent)
+expect "a command after the expiry ends the German envelope" 0 -- \
+    env SIGNET_NOW=2027-01-15T12:00:00Z "$SIGNET" status "$x"
+notice=$(outbox_messages expired "$x" eml)
+check "the invited company is told in German" test "$(eml_subject "$notice")" = "Abgelaufen: $TWO_PARTY_TITLE"
+check "... with the day it expired" mail_matches "$notice" '^„.*“ \(Umschlag '"$x"'\) von .* ist am 20[0-9]{2}-[01][0-9]-[0-3][0-9] [0-2][0-9]:[0-5][0-9] [A-Z]+ abgelaufen'
+set_locale en
+
 # A message queued before the catalogues (its text in its own subject and
 # body parameters) is still delivered as it was written.
 sql "INSERT INTO messages (message_id, envelope_seq, party_role, kind, channel, recipient, payload, created_at, next_attempt_at)
