@@ -125,6 +125,10 @@ check "... with the expiry in the template's zone and date format" \
 expect "--like copies the language" 0 -- signet create --like "$p"
 check "... of the envelope it copies" test "$(sql "SELECT locale FROM envelopes WHERE id='$(last_out)'")" = pl
 sed '/^locale:/d' "$W/umowa.yaml" >"$W/plain.yaml"
+expect "template show --json gives a template's locale" 0 -- signet --json template show "$W/umowa.yaml"
+json_check "... as pl" 'd["locale"] == "pl"'
+expect "... and null for a template that leaves it to the store" 0 -- signet --json template show "$W/plain.yaml"
+json_check "... null" 'd["locale"] is None'
 expect "a template without a locale" 0 -- signet create --template "$W/plain.yaml" --data "$W/deal.yaml"
 check "... leaves the envelope to the store's language" \
     test "$(sql "SELECT locale IS NULL FROM envelopes WHERE id='$(last_out)'")" = 1
