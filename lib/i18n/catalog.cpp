@@ -5,6 +5,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <utility>
 
 namespace signet::i18n {
@@ -18,21 +21,23 @@ bool is_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-// The parsed catalogues, made once: messages are rendered on delivery
-// threads, and a function-local static is initialised once for all.
-const std::map<std::string, Catalog, std::less<>>& all_catalogs() {
-    static const std::map<std::string, Catalog, std::less<>> catalogs = [] {
-        std::map<std::string, Catalog, std::less<>> out;
-        for (const auto& [locale, yaml] : embedded_catalogs()) {
-            out.emplace(std::string(locale),
-                        Catalog::parse(locale, yaml, "messages/" + std::string(locale) + ".yaml"));
-        }
-        if (out.count("en") == 0) {
-            throw internal_error("signet was built without its English message catalogue");
-        }
-        return out;
-    }();
-    return catalogs;
+// A catalogue parsed the first time it is asked for: a command needs one
+// or two of them, and yaml-cpp takes a few milliseconds a file. Messages
+// are rendered on delivery threads, hence call_once.
+struct Slot {
+    std::once_flag once;
+    std::unique_ptr<Catalog> catalog;
+};
+
+const Catalog& catalog_at(std::size_t index) {
+    static const std::unique_ptr<Slot[]> slots(new Slot[embedded_catalogs().size()]);
+    Slot& slot = slots[index];
+    std::call_once(slot.once, [&] {
+        const auto& [locale, yaml] = embedded_catalogs()[index];
+        slot.catalog = std::make_unique<Catalog>(
+            Catalog::parse(locale, yaml, "messages/" + std::string(locale) + ".yaml"));
+    });
+    return *slot.catalog;
 }
 
 std::string at(std::string_view origin, const YAML::Mark& mark) {
@@ -129,9 +134,20 @@ const std::vector<std::string>& Catalog::locales() {
 }
 
 const Catalog& Catalog::of(std::string_view locale) {
-    const auto& catalogs = all_catalogs();
-    const auto it = catalogs.find(locale);
-    return it != catalogs.end() ? it->second : catalogs.find("en")->second;
+    const auto& embedded = embedded_catalogs();
+    std::optional<std::size_t> english;
+    for (std::size_t i = 0; i < embedded.size(); ++i) {
+        if (embedded[i].first == locale) {
+            return catalog_at(i);
+        }
+        if (embedded[i].first == "en") {
+            english = i;
+        }
+    }
+    if (!english) {
+        throw internal_error("signet was built without its English message catalogue");
+    }
+    return catalog_at(*english);
 }
 
 Catalog Catalog::parse(std::string_view locale, std::string_view yaml, std::string_view origin) {
