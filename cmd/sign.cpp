@@ -56,9 +56,9 @@ const i18n::Catalog& prompt_texts(const envelope::SigningReview& r) {
     return i18n::Catalog::of(r.locale);
 }
 
-// "yes", "y" or one of the language's own words for it.
+// "yes", "y" or one of the language's own words for it, in any case.
 bool is_yes(const i18n::Catalog& texts, const std::string& answer) {
-    const std::string a = util::to_lower_ascii(answer);
+    const std::string a = util::to_lower(answer);
     if (a == "yes" || a == "y") {
         return true;
     }

@@ -185,6 +185,63 @@ std::string to_lower_ascii(std::string_view s) {
     return out;
 }
 
+namespace {
+
+void append_utf8(std::string& out, char32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+char32_t lower_of(char32_t cp) {
+    if ((cp >= 'A' && cp <= 'Z') || (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+        (cp >= 0x410 && cp <= 0x42F)) {
+        return cp + 0x20;  // ASCII, Latin-1 (not ×), Cyrillic А-Я
+    }
+    if (cp >= 0x400 && cp <= 0x40F) {
+        return cp + 0x50;  // Ѐ-Џ (Ё)
+    }
+    // Latin Extended-A pairs capitals and small letters: even/odd up to
+    // U+0137 and from U+014A, odd/even from U+0139 to U+0148 and from U+0179.
+    if ((cp >= 0x100 && cp <= 0x137 && cp % 2 == 0 && cp != 0x130) ||
+        (cp >= 0x14A && cp <= 0x177 && cp % 2 == 0) ||
+        (cp >= 0x139 && cp <= 0x148 && cp % 2 == 1) || (cp >= 0x179 && cp <= 0x17E && cp % 2 == 1)) {
+        return cp + 1;
+    }
+    return cp;
+}
+
+}  // namespace
+
+std::string to_lower(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        char32_t cp = 0;
+        const std::size_t len = decode(s, i, cp);
+        if (len == 0) {
+            out += s[i];
+            ++i;
+            continue;
+        }
+        append_utf8(out, lower_of(cp));
+        i += len;
+    }
+    return out;
+}
+
 std::string quoted(std::string_view s) {
     static const char* const hex = "0123456789abcdef";
     std::string out = "\"";

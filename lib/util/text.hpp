@@ -30,6 +30,11 @@ std::string pad_to_width(std::string_view s, std::size_t width);
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 
+// s with the capital letters of the seed languages made small: ASCII, the
+// Latin-1 and Latin Extended-A letters (Ł, Ż, Ì, Ö, ...) and Cyrillic (Д,
+// Ё). Other characters, and malformed bytes, are kept as they are.
+std::string to_lower(std::string_view s);
+
 // Quotes a value for an error message: "value" with control characters escaped.
 std::string quoted(std::string_view s);
 

@@ -169,7 +169,7 @@ expect "the company signs at a Polish prompt, answering tak" 0 \
 check "... and the company has signed" test "$(party_status "$q" company)" = signed
 
 # The director's batch at a terminal, in the language of the envelope her
-# token opened: the list with its plural, the code, consent with "tak".
+# token opened: the list with its plural, the code, consent with "TAK".
 for e in "${per_language[@]}"; do
     signet void "$e" --reason "not for the batch" >/dev/null 2>&1
 done
@@ -182,7 +182,7 @@ tb=$(next_token "$(tail -n 1 <<<"$batch_ids")")
 batch_dialog() {
     cat <<'DIALOG'
 Kod jednorazowy: => @code
-Podpisać wszystkie z listy \(2 koperty\)\? \(tak/nie\): => tak
+Podpisać wszystkie z listy \(2 koperty\)\? \(tak/nie\): => TAK
 DIALOG
 }
 expect "the director signs both in one batch at a Polish prompt" 0 \

@@ -48,3 +48,15 @@ TEST_CASE("quoted escapes quotes and control characters for messages") {
     CHECK(util::quoted("Łódź") == "\"Łódź\"");
     CHECK(util::quoted("a\xC3") == "\"a\\xc3\"");  // a cut UTF-8 sequence is escaped
 }
+
+TEST_CASE("to_lower makes the seed languages' capitals small and keeps the rest") {
+    CHECK(util::to_lower("TAK") == "tak");
+    CHECK(util::to_lower("ДА") == "да");
+    CHECK(util::to_lower("ЁЛКА") == "ёлка");
+    CHECK(util::to_lower("SÌ") == "sì");
+    CHECK(util::to_lower("ŁÓDŹ ŻÓŁĆ ĄĘŚŃ") == "łódź żółć ąęśń");
+    CHECK(util::to_lower("ÄÖÜ ÇÉÈ") == "äöü çéè");
+    CHECK(util::to_lower("2×3 日本 ß") == "2×3 日本 ß");
+    CHECK(util::to_lower("already small") == "already small");
+    CHECK(util::to_lower("A\xFF" "B") == "a\xFF" "b");  // a malformed byte is kept
+}
