@@ -30,6 +30,9 @@ std::string pad_to_width(std::string_view s, std::size_t width);
 std::string trim(std::string_view s);
 std::string to_lower_ascii(std::string_view s);
 
+// Appends the code point cp (at most U+10FFFF, not a surrogate) as UTF-8.
+void append_utf8(std::string& out, char32_t cp);
+
 // s with the capital letters of the seed languages made small: ASCII, the
 // Latin-1 and Latin Extended-A letters (Ł, Ż, Ì, Ö, ...) and Cyrillic (Д,
 // Ё). Other characters, and malformed bytes, are kept as they are.
