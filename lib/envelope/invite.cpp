@@ -50,9 +50,17 @@ std::string message_locale(const store::Store& store, const Envelope& e) {
     return e.locale.value_or(store.config().locale);
 }
 
+std::string envelope_zone(const store::Store& store, const Envelope& e) {
+    return e.timezone.value_or(store.config().timezone);
+}
+
+std::string envelope_date_format(const store::Store& store, const Envelope& e) {
+    return e.date_format.value_or(store.config().date_format);
+}
+
 std::string message_time(const store::Store& store, const Envelope& e, util::UnixTime t) {
-    return util::format_in_zone(t, e.timezone.value_or(store.config().timezone),
-                                e.date_format.value_or(store.config().date_format) + " %H:%M %Z");
+    return util::format_in_zone(t, envelope_zone(store, e),
+                                envelope_date_format(store, e) + " %H:%M %Z");
 }
 
 std::string invite_parties(store::Store& store, const Envelope& e,

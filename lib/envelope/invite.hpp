@@ -39,13 +39,15 @@ std::string invite_parties(store::Store& store, const Envelope& e,
 // The sender as messages name it: "owner (Organisation)".
 std::string sender_name(store::Store& store, const Envelope& e);
 
-// The language of the envelope's messages (the "locale" parameter of each
-// message it queues): its own (a template's), else config.yaml's.
+// An envelope's settings: its own (a template's), else config.yaml's.
+// The language of its messages (the "locale" parameter of each message it
+// queues), its IANA zone, and the strftime pattern of its dates.
 std::string message_locale(const store::Store& store, const Envelope& e);
+std::string envelope_zone(const store::Store& store, const Envelope& e);
+std::string envelope_date_format(const store::Store& store, const Envelope& e);
 
 // t as the envelope's messages show it: its date format and the time of day
-// in its zone, with the zone's abbreviation ("20.12.2026 18:00 CET"); its own
-// zone and format (a template's), else config.yaml's.
+// in its zone, with the zone's abbreviation ("20.12.2026 18:00 CET").
 std::string message_time(const store::Store& store, const Envelope& e, util::UnixTime t);
 
 }  // namespace signet::envelope

@@ -155,7 +155,7 @@ void record_sent(store::Store& store, const std::string& id, const SentDocuments
     }
     // The envelope's own expiry (its template's expires_in), else the store's.
     const util::UnixTime expires =
-        e.expires_in ? expiry_end(*e.expires_in, now, e.timezone.value_or(store.config().timezone))
+        e.expires_in ? expiry_end(*e.expires_in, now, envelope_zone(store, e))
                      : now + store.config().expires_in_days * 86400;
     const std::vector<const Party*> invited = next_turn(e);
     const std::string waiting_for = roles_of(invited);

@@ -309,8 +309,7 @@ CheckedInput check_input(store::Store& store, const PartyAccess& access, const S
     // The envelope's own zone and format (its template's), else the store's.
     const Envelope& e = access.envelope;
     const std::string date_signed =
-        util::format_in_zone(now, e.timezone.value_or(store.config().timezone),
-                             e.date_format.value_or(store.config().date_format));
+        util::format_in_zone(now, envelope_zone(store, e), envelope_date_format(store, e));
     checked.values = field_values(checked.review, access.party(), input, date_signed);
     checked.geometry.pages =
         EnvelopeRepository(store.db()).document_pages(access.envelope.document.sha256);
